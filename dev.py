@@ -30,8 +30,8 @@ def sh(*args: str | Path, env: dict | None = None) -> None:
 
 
 def ensure_venv(requirements: str) -> None:
-    if sys.version_info < (3, 11):
-        sys.exit("Python 3.11 or newer is needed (found %s)." % sys.version.split()[0])
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be started by an older python3
+        sys.exit(f"Python 3.11 or newer is needed (found {sys.version.split()[0]}).")
     if not PY.exists():
         print(f"Creating {VENV} …", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
