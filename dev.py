@@ -6,6 +6,7 @@ change), then:
   run    migrate an embedded SQLite database, load units and demo data, serve :8000
   setup  the same, without serving
   test   install the test requirements and run pytest (arguments are passed on)
+  check  ruff, Django's system checks and the missing-migrations check
 Environment variables (DATABASE_URL, REDIS_URL, ...) are passed through unchanged.
 """
 
@@ -54,7 +55,10 @@ def setup() -> None:
     ensure_venv("base.txt")
     manage("migrate", "--noinput")
     manage("load_units")
-    manage("load_demo_data")
+    if os.environ.get("DJANGO_SETTINGS_MODULE", "").endswith("production"):
+        print("Production settings: demo data not loaded.", flush=True)
+    else:
+        manage("load_demo_data")
 
 
 def main() -> None:
@@ -69,8 +73,13 @@ def main() -> None:
     elif command == "test":
         ensure_venv("dev.txt")
         sh(PY, "-m", "pytest", *rest)
+    elif command == "check":
+        ensure_venv("dev.txt")
+        sh(BIN / "ruff", "check", ".")
+        manage("check")
+        manage("makemigrations", "--check", "--dry-run")
     else:
-        sys.exit(f"Unknown command {command!r}: use run, setup or test.")
+        sys.exit(f"Unknown command {command!r}: use run, setup, test or check.")
 
 
 if __name__ == "__main__":

@@ -157,6 +157,9 @@ LOGOUT_REDIRECT_URL = "/"
 # >>> allauth (owned by lms.accounts) -------------------------------------------------
 # <<< allauth ---------------------------------------------------------------------------
 
+# Demo data may be loaded (never in production).
+DEMO_DATA_ALLOWED = True
+
 # --- Mail and SMS --------------------------------------------------------------------
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
