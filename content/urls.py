@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from content import views
 
 app_name = "content"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("tim-kiem/", views.search, name="search"),
+]
