@@ -16,7 +16,12 @@ app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
     # Hand pending outbox rows to the broker (rows written while it was down, too).
-    "jobs-dispatch-pending": {"task": "lms.jobs.tasks.dispatch_pending", "schedule": 30.0},
-    # Re-queue jobs whose worker died mid-run.
-    "jobs-sweep-stale": {"task": "lms.jobs.tasks.sweep_stale", "schedule": 300.0},
+    # `expires`: while workers are down, do not pile up stale copies of these messages.
+    "jobs-dispatch-pending": {
+        "task": "lms.jobs.tasks.dispatch_pending",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
+    # Re-queue jobs whose worker died mid-run (lease expired) or whose message was lost.
+    "jobs-sweep-stale": {"task": "lms.jobs.tasks.sweep_stale", "schedule": 60.0, "options": {"expires": 55}},
 }
