@@ -312,10 +312,7 @@ def demo_site_build() -> dict:
     home = _home_get_or_create(counts=counts)
     home_was_new = counts["created"] > 0
 
-    _children_build(
-        parent=home, model=StandardPage, counts=counts,
-        items=[{**data, "show_in_menus": True} for data in STANDARD_PAGES],
-    )
+    _children_build(parent=home, model=StandardPage, items=STANDARD_PAGES, counts=counts)
     news = _page_get_or_create(
         parent=home, model=NewsIndexPage, slug="tin-tuc",
         fields={"title": "Tin tức", "intro": "Tin về chuyển đổi số và kỹ năng số ở các địa phương.",

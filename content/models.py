@@ -150,7 +150,7 @@ class HelpIndexPage(FoldedSearchMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        pages = HelpPage.objects.live().public().child_of(self).order_by("topic", "title")
+        pages = HelpPage.objects.live().public().child_of(self).order_by("path")
         groups: dict[str, list] = {}
         for help_page in pages:
             groups.setdefault(help_page.topic, []).append(help_page)

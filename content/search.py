@@ -58,7 +58,7 @@ def _fold_char(ch: str) -> str:
     return folded[0] if folded else " "
 
 
-def snippet_around(text: str, folded_query: str, *, width: int = 220) -> str:
+def snippet_around(text: str, folded_query: str, *, width: int = 180) -> str:
     """An excerpt of `text` around the first word of the query, or its beginning.
 
     Folding one character at a time keeps positions aligned with the original text,

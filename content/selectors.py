@@ -21,6 +21,17 @@ class SearchHit:
     type_label: str
 
 
+def help_index_url(*, site: Site | None) -> str:
+    """The address of the site's help centre, or "" when it has none."""
+    from content.models import HelpIndexPage
+
+    pages = HelpIndexPage.objects.live().public()
+    if site is not None:
+        pages = pages.descendant_of(site.root_page, inclusive=True)
+    help_index = pages.first()
+    return help_index.get_url() if help_index else ""
+
+
 def search_query_fold(*, query: str) -> str:
     """The query as the index holds text: folded, letters, digits and spaces only.
 
