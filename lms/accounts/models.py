@@ -25,6 +25,9 @@ class User(AbstractUser):
         help_text=_("Dạng quốc tế, ví dụ +84912345678."),
     )
     phone_verified = models.BooleanField(_("đã xác minh số điện thoại"), default=False)
+    preferred_language = models.CharField(
+        _("ngôn ngữ ưa dùng"), max_length=8, choices=settings.LANGUAGES, default="vi"
+    )
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:

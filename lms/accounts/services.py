@@ -1,7 +1,9 @@
 """Writes about people and their roles."""
 
 import datetime
+import secrets
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -11,6 +13,8 @@ from lms.organisations.models import Agency
 from lms.places.models import AdministrativeUnit
 
 from .models import AGENCY_ROLES, UNIT_ROLE_LEVELS, Role, RoleAssignment, User
+from .phone import phone_to_e164, user_with_phone
+from .sms import send_sms
 
 
 @transaction.atomic
@@ -92,3 +96,88 @@ def role_end(*, assignment: RoleAssignment, on: datetime.date | None = None) -> 
     assignment.valid_to = on
     assignment.save(update_fields=["valid_to"])
     return assignment
+
+
+# --- People: sign-up handle, phone, profile, password ---------------------------------
+# Below: writes used by the allauth adapter (lms.accounts.adapter) and our own views.
+
+
+def username_generate() -> str:
+    """A new internal handle for User.username: "u" and 12 random hex digits.
+
+    Rule: the handle carries no personal data (not derived from the name, e-mail or
+    phone), so erasing a person never has to rewrite it, and it is unique.
+    """
+    while True:
+        handle = f"u{secrets.token_hex(6)}"
+        if not User.objects.filter(username=handle).exists():
+            return handle
+
+
+@transaction.atomic
+def user_phone_set(*, user: User, phone: str, verified: bool = False) -> User:
+    """Attach a phone number to `user`.
+
+    Rules: the number must be a valid Vietnamese mobile number in any accepted
+    format and is stored in E.164; no other account may hold it; a new number starts
+    unverified unless `verified` is given (allauth verifies it by SMS code).
+    """
+    e164 = phone_to_e164(phone)
+    if User.objects.filter(phone=e164).exclude(pk=user.pk).exists():
+        raise ValidationError({"phone": _("Số điện thoại này đã được dùng cho một tài khoản khác.")})
+    changed = user.phone != e164
+    user.phone = e164
+    user.phone_verified = bool(verified) or (user.phone_verified and not changed)
+    if user.pk:
+        user.save(update_fields=["phone", "phone_verified"])
+    return user
+
+
+@transaction.atomic
+def user_phone_verify(*, user: User, phone: str) -> User:
+    """Mark `phone` as verified for `user`; it must be the number the account holds."""
+    e164 = phone_to_e164(phone)
+    if user.phone != e164:
+        user_phone_set(user=user, phone=e164, verified=True)
+        return user
+    if not user.phone_verified:
+        user.phone_verified = True
+        user.save(update_fields=["phone_verified"])
+    return user
+
+
+@transaction.atomic
+def user_profile_update(*, user: User, full_name: str, preferred_language: str) -> User:
+    """Change the name and preferred language a person chose for themselves.
+
+    Rules: the name is trimmed (it may be empty); the language is one of
+    settings.LANGUAGES. E-mail and phone change only through their verification flows.
+    """
+    user.full_name = " ".join((full_name or "").split())
+    user.preferred_language = preferred_language
+    user.full_clean(exclude=["password", "username", "email", "phone"])
+    user.save(update_fields=["full_name", "preferred_language"])
+    return user
+
+
+@transaction.atomic
+def user_password_set(*, user: User, password: str) -> User:
+    """Give `user` a new password, checked against AUTH_PASSWORD_VALIDATORS."""
+    password_validation.validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
+def password_reset_code_send(*, phone: str, code: str) -> User | None:
+    """Send a password-reset `code` by SMS to the active account holding `phone`.
+
+    Rules: only an existing, active account's verified or unverified number gets an
+    SMS (nothing is sent to numbers we do not know); returns the account, or None.
+    """
+    user = user_with_phone(phone=phone)
+    if user is None or not user.is_active:
+        return None
+    body = _("Mã đặt lại mật khẩu của bạn là %(code)s. Không chia sẻ mã này với ai.") % {"code": code}
+    send_sms(to=user.phone, body=body)
+    return user

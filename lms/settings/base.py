@@ -155,6 +155,79 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
 # >>> allauth (owned by lms.accounts) -------------------------------------------------
+# People sign up and log in with an e-mail address OR a Vietnamese mobile number; the
+# username is an internal handle. Why each choice: lms/accounts/adapter.py, stages.py.
+ACCOUNT_ADAPTER = "lms.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email", "phone"}
+# Both optional for allauth (so check account.W001 is silenced);
+# lms.accounts.forms.SignupForm requires one of the two.
+ACCOUNT_SIGNUP_FIELDS = ["phone", "email", "password1*", "password2*"]
+SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "account.W001"]
+ACCOUNT_FORMS = {
+    "login": "lms.accounts.forms.LoginForm",
+    "signup": "lms.accounts.forms.SignupForm",
+    "add_email": "lms.accounts.forms.AddEmailForm",
+    "change_email": "lms.accounts.forms.ChangeEmailForm",
+    "change_password": "lms.accounts.forms.ChangePasswordForm",
+    "set_password": "lms.accounts.forms.SetPasswordForm",
+    "reset_password": "lms.accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "lms.accounts.forms.ResetPasswordKeyForm",
+    "confirm_password_reset_code": "lms.accounts.forms.ConfirmPasswordResetCodeForm",
+    "reauthenticate": "lms.accounts.forms.ReauthenticateForm",
+    "request_login_code": "lms.accounts.forms.RequestLoginCodeForm",
+    "confirm_login_code": "lms.accounts.forms.ConfirmLoginCodeForm",
+    "confirm_email_verification_code": "lms.accounts.forms.ConfirmEmailVerificationCodeForm",
+    "verify_phone": "lms.accounts.forms.VerifyPhoneForm",
+    "change_phone": "lms.accounts.forms.ChangePhoneForm",
+}
+ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
+ACCOUNT_USER_DISPLAY = "lms.accounts.adapter.user_display"
+ACCOUNT_UNIQUE_EMAIL = True
+# "optional" for allauth ("mandatory" needs a required e-mail field); the login stage
+# lms.accounts.stages.EmailVerificationStage makes it mandatory for anyone without a
+# verified phone number. A confirmation mail is sent at every e-mail sign-up.
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_PHONE_VERIFICATION_ENABLED = True
+ACCOUNT_PHONE_VERIFICATION_TIMEOUT = 15 * 60
+ACCOUNT_PHONE_VERIFICATION_MAX_ATTEMPTS = 5
+ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = True  # SMS do get lost
+ACCOUNT_PHONE_VERIFICATION_SUPPORTS_CHANGE = True  # fix a mistyped number
+# Sign in with a one-time code by SMS or e-mail: for people who forgot their password.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
+# Codes are 6 digits: easy to type on any phone keypad.
+ALLAUTH_USER_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
+# Password reset by e-mail is allauth's link; by phone it is our SMS-code flow
+# (lms.accounts.views.PhonePasswordReset*), with the same timeout and attempts.
+ACCOUNT_PASSWORD_RESET_BY_CODE_TIMEOUT = 10 * 60
+ACCOUNT_PASSWORD_RESET_BY_CODE_MAX_ATTEMPTS = 5
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# A person told "this phone number already has an account" can log in or reset the
+# password; hiding it (enumeration prevention) confuses first-time users more than it
+# protects them. The rate limits below cap probing.
+ACCOUNT_PREVENT_ENUMERATION = False
+ACCOUNT_LOGOUT_ON_GET = False  # log out is a POST (the header's button)
+ACCOUNT_SESSION_REMEMBER = None  # ask: shared phones are common
+# allauth's defaults, stated: they are on, keyed by IP, login and user.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/300s/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "request_login_code": "20/m/ip,3/m/key",
+    # Per IP looser than allauth's 3/m: a community team signs up residents from one
+    # commune hall connection.
+    "verify_phone": "1/30s/key,10/m/ip",
+    "change_phone": "1/m/user",
+    "confirm_email": "1/180s/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
 # <<< allauth ---------------------------------------------------------------------------
 
 # Demo data may be loaded (never in production).
