@@ -133,15 +133,24 @@ def job_dispatch(*, job_id: int, run_after: datetime.datetime | None = None) -> 
     eager = bool(_celery_app().conf.task_always_eager)
     if delay > 0 and (eager or delay > _setting("JOBS_MAX_COUNTDOWN_SECONDS", 60)):
         return DispatchResult.DEFERRED
+    # Marked before sending, so a fast worker never races the mark; a crash between the
+    # two leaves a "dispatched" row that the sweeper sends again after a timeout.
+    marked = (
+        not eager
+        and OutboxJob.objects.filter(pk=job_id, state=State.PENDING).update(
+            state=State.DISPATCHED, dispatched_at=now, updated_at=now
+        )
+        > 0
+    )
     try:
         run_job.apply_async(args=[job_id], countdown=delay or None, retry=False)
     except Exception:
         logger.warning("Job %s stays pending: the broker refused it", job_id, exc_info=True)
+        if marked:
+            OutboxJob.objects.filter(pk=job_id, state=State.DISPATCHED, dispatched_at=now).update(
+                state=State.PENDING, dispatched_at=None, updated_at=now
+            )
         return DispatchResult.BROKER_ERROR
-    if not eager:
-        OutboxJob.objects.filter(pk=job_id, state=State.PENDING).update(
-            state=State.DISPATCHED, dispatched_at=now, updated_at=now
-        )
     return DispatchResult.SENT
 
 
