@@ -45,7 +45,9 @@ def test_second_page_has_the_rest(client, news_index):
     assert _titles(response) == ["Bài số 10", "Bài số 11"]
 
 
-@pytest.mark.parametrize("bad,expected_first", [("abc", "Bài số 00"), ("999", "Bài số 10"), ("-1", "Bài số 10")])
+@pytest.mark.parametrize(
+    "bad,expected_first", [("abc", "Bài số 00"), ("999", "Bài số 10"), ("-1", "Bài số 10")]
+)
 def test_nonsense_page_numbers_do_not_fail(client, news_index, bad, expected_first):
     response = client.get(news_index.url, {"page": bad})
     assert response.status_code == 200

@@ -1,0 +1,71 @@
+"""The header menu, the footer and the 404 page, as every visitor sees them."""
+
+import pytest
+from wagtail.models import Site
+
+from content.models import HelpIndexPage, NewsIndexPage, SiteSettings, StandardPage
+from tests.content.builders import home_build, page_publish
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def home():
+    home = home_build()
+    page_publish(parent=home, page=NewsIndexPage(title="Tin tức", slug="tin-tuc", show_in_menus=True))
+    page_publish(parent=home, page=HelpIndexPage(title="Trợ giúp", slug="tro-giup", show_in_menus=False))
+    page_publish(parent=home, page=StandardPage(title="Điều khoản sử dụng", slug="dieu-khoan"))
+    return home
+
+
+def _header(html: str) -> str:
+    return html.split("<header", 1)[1].split("</header>", 1)[0]
+
+
+def _footer(html: str) -> str:
+    return html.split("<footer", 1)[1].split("</footer>", 1)[0]
+
+
+def test_header_menu_lists_pages_shown_in_menus(client, home):
+    header = _header(client.get("/").content.decode())
+    assert 'href="/tin-tuc/"' in header
+    assert "/tro-giup/" not in header
+    assert 'href="/tim-kiem/"' in header
+
+
+def test_current_section_is_marked(client, home):
+    header = _header(client.get("/tin-tuc/").content.decode())
+    assert 'href="/tin-tuc/" aria-current="page"' in header
+
+
+def test_footer_shows_site_settings_and_standard_pages(client, home):
+    SiteSettings.objects.create(
+        site=Site.objects.get(is_default_site=True), contact_phone="1900 1234",
+        contact_email="hotro@example.vn", footer_text="Lời chân trang riêng.",
+    )
+    footer = _footer(client.get("/").content.decode())
+    assert "Lời chân trang riêng." in footer
+    assert 'href="tel:19001234"' in footer
+    assert "mailto:hotro@example.vn" in footer
+    assert 'href="/dieu-khoan/"' in footer
+
+
+def test_footer_without_settings_still_renders(client, home):
+    footer = _footer(client.get("/").content.decode())
+    assert "Nền tảng học kỹ năng số miễn phí" in footer
+    assert "tel:" not in footer
+
+
+def test_not_found_page_offers_search(client, home):
+    response = client.get("/khong-co-trang-nay/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Không tìm thấy trang" in html
+    assert 'action="/tim-kiem/"' in html
+
+
+def test_search_page_in_english(client, home):
+    client.cookies["django_language"] = "en"
+    html = client.get("/tim-kiem/", {"q": "xyz"}).content.decode()
+    assert "What are you looking for?" in html
+    assert "No results for “xyz”." in html
