@@ -70,6 +70,7 @@ class VietnameseFieldsMixin:
     field_texts: dict = {}
 
     def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         texts = {**FIELD_TEXTS, **self.field_texts}
         for name, field in self.fields.items():
@@ -81,6 +82,8 @@ class VietnameseFieldsMixin:
                 field.widget.attrs["placeholder"] = placeholder
             else:
                 field.widget.attrs.pop("placeholder", None)
+        if "code" in self.fields:
+            self.fields["code"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "one-time-code"})
         if "password" in self.fields and not isinstance(self, PasswordHelpKept):
             # allauth puts a "Forgot your password?" link here; our template has one.
             self.fields["password"].help_text = ""
@@ -212,11 +215,19 @@ class ChangeEmailForm(VietnameseFieldsMixin, allauth_forms.ChangeEmailForm):
 # --- Our own forms ---------------------------------------------------------------------
 
 
-class PhonePasswordResetRequestForm(forms.Form):
+class PlainLabelsForm(forms.Form):
+    """Labels stand on their own line: no trailing colon."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class PhonePasswordResetRequestForm(PlainLabelsForm):
     phone = VietnamPhoneField()
 
 
-class PhonePasswordResetConfirmForm(forms.Form):
+class PhonePasswordResetConfirmForm(PlainLabelsForm):
     """The code received by SMS and the new password, on one page."""
 
     code = forms.CharField(
@@ -265,6 +276,6 @@ class PhonePasswordResetConfirmForm(forms.Form):
         return cleaned_data
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(PlainLabelsForm):
     full_name = forms.CharField(label=_("Họ và tên"), max_length=255, required=False)
     preferred_language = forms.ChoiceField(label=_("Ngôn ngữ ưa dùng"), choices=settings.LANGUAGES)

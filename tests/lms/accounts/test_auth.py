@@ -161,8 +161,13 @@ def test_login_by_sms_code(client):
 def test_signup_by_email_sends_a_confirmation_and_confirming_logs_in(client):
     response = client.post(
         reverse("account_signup"),
-        {"full_name": "Trần Văn Bình", "phone": "", "email": "Binh@Example.test",
-         "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "full_name": "Trần Văn Bình",
+            "phone": "",
+            "email": "Binh@Example.test",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")
@@ -388,10 +393,38 @@ def test_profile_shows_and_updates_the_person(client):
     assert "Lê Văn Cường" in html and "0912 345 678" in html and "đã xác minh" in html
     home = client.get(reverse("accounts:profile"))
     assert reverse("accounts:profile") in home.content.decode()  # header user menu link
-    response = client.post(reverse("accounts:profile"), {"full_name": "  Lê  Văn Cường ", "preferred_language": "en"})
+    response = client.post(
+        reverse("accounts:profile"), {"full_name": "  Lê  Văn Cường ", "preferred_language": "en"}
+    )
     assert response.status_code == 302
     assert response.cookies["django_language"].value == "en"
     user.refresh_from_db()
     assert (user.full_name, user.preferred_language) == ("Lê Văn Cường", "en")
     bad = client.post(reverse("accounts:profile"), {"full_name": "X", "preferred_language": "fr"})
     assert bad.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "name,text",
+    [
+        ("account_email", "Thêm địa chỉ e-mail"),
+        ("account_change_phone", "Gửi mã xác minh"),
+        ("account_change_password", "Mật khẩu hiện tại"),
+    ],
+)
+def test_account_pages_for_a_logged_in_person_are_vietnamese(client, name, text):
+    client.force_login(make_phone_user())
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert text in html and 'class="site-header"' in html
+    for english in ("Email Addresses", "Change Password", "Add Email", "Current Password"):
+        assert english not in html, english
+
+
+def test_pages_are_translated_to_english(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("account_signup")).content.decode()
+    assert "Create an account" in html and "Mobile phone number" in html
+    response = signup_by_phone(client, phone="12345")
+    assert "Invalid phone number. Enter a Vietnamese mobile number" in response.content.decode()
