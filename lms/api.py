@@ -4,26 +4,18 @@ Authentication (lms.core.auth): ``Authorization: Bearer <token>`` or the site se
 (with CSRF for unsafe methods). Every operation requires one of them unless it says
 ``auth=None``.
 
-Errors are always JSON ``{"detail": "<message>", "code": "<code>", "errors": [...]}``
-with a 4xx status for bad input and a logged 500 for our own bugs, never an HTML page.
+Errors (lms.core.errors) are always JSON ``{"detail": "<message>", "code": "<code>",
+"errors": [...]}``: a 4xx for bad input, a logged 500 for our own bugs, never HTML.
 """
 
-import logging
-
-from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import re_path
-from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
-from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 
 from lms.core.api import router as core_router
 from lms.core.auth import default_auth
-
-logger = logging.getLogger("lms.api")
+from lms.core.errors import install_error_handlers, not_found
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -38,7 +30,7 @@ class LmsNinjaAPI(NinjaAPI):
         return [*super()._get_urls(), re_path(r"^.*$", self._not_found_view)]
 
     def _not_found_view(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        return _error(request, 404, _("Không có địa chỉ API này."), "not_found")
+        return not_found(self, request)
 
 
 api = LmsNinjaAPI(
@@ -51,71 +43,13 @@ api = LmsNinjaAPI(
     auth=default_auth,
     renderer=Utf8JSONRenderer(),
 )
-
-
-def _error(
-    request: HttpRequest, status: int, detail: str, code: str, errors: list | None = None
-) -> HttpResponse:
-    body: dict = {"detail": str(detail), "code": code}
-    if errors is not None:
-        body["errors"] = errors
-    return api.create_response(request, body, status=status)
-
-
-@api.exception_handler(NinjaValidationError)
-def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    return _error(request, 422, _("Dữ liệu gửi lên không hợp lệ."), "invalid", errors=exc.errors)
-
-
-@api.exception_handler(DjangoValidationError)
-def _django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
-    if hasattr(exc, "error_dict"):
-        errors = [{"loc": [field], "msg": msg} for field, msgs in exc.message_dict.items() for msg in msgs]
-    else:
-        errors = [{"loc": [], "msg": msg} for msg in exc.messages]
-    return _error(request, 400, " ".join(e["msg"] for e in errors), "invalid", errors=errors)
-
-
-@api.exception_handler(Http404)
-def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return _error(request, 404, _("Không tìm thấy."), "not_found")
-
-
-@api.exception_handler(PermissionDenied)
-def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return _error(request, 403, str(exc) or _("Bạn không có quyền làm việc này."), "permission_denied")
-
-
-@api.exception_handler(AuthenticationError)
-def _not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = _error(request, 401, _("Cần đăng nhập hoặc một mã truy cập API hợp lệ."), "not_authenticated")
-    response["WWW-Authenticate"] = 'Bearer realm="api"'
-    return response
-
-
-@api.exception_handler(HttpError)
-def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    # ninja raises some of these itself, in English: give them our words and codes.
-    if isinstance(exc, AuthorizationError):
-        return _error(request, 403, _("Bạn không có quyền làm việc này."), "permission_denied")
-    if isinstance(exc, Throttled):
-        return _error(request, 429, _("Quá nhiều yêu cầu, hãy thử lại sau."), "throttled")
-    if exc.message.startswith("Cannot parse request body"):
-        return _error(request, 400, _("Không đọc được nội dung gửi lên (JSON không hợp lệ)."), "parse_error")
-    codes = {400: "bad_request", 401: "not_authenticated", 403: "permission_denied", 404: "not_found"}
-    return _error(request, exc.status_code, exc.message, codes.get(exc.status_code, "error"))
-
-
-@api.exception_handler(Exception)
-def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
-    logger.exception("Unhandled error in API %s %s", request.method, request.path)
-    return _error(request, 500, _("Lỗi máy chủ; chúng tôi đã ghi nhận và sẽ khắc phục."), "server_error")
-
+install_error_handlers(api)
 
 # --- Routers ---------------------------------------------------------------------------
-# Every app mounts its router here, under /v1/<app>. Keep the list sorted by path.
+# Every app mounts its router here, under /v1/<app>; the router's operations inherit the
+# default authentication (token or session) unless they say otherwise.
 # A breaking change gets a new /v2/ router next to the old one, never an edit in place.
 api.add_router("/v1/", core_router)  # /v1/me, /v1/csrf, /v1/tokens
+# >>> app routers: add yours below, one line each -----------------------------------------
 # api.add_router("/v1/places", "lms.places.api.router")
-# >>> app routers (add yours below this line) ----------------------------------------
-# <<< app routers ------------------------------------------------------------------------
+# <<< app routers --------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import datetime
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from wagtail.models import APIToken
 
 from lms.accounts.selectors import roles_active_for
@@ -127,11 +127,11 @@ def tokens_create(request: HttpRequest, payload: TokenIn):
     `token` is in this response only; store it now."""
     token, plaintext = api_token_create(user=request.user, name=payload.name)
     token.token = plaintext
-    return 201, token
+    return Status(201, token)
 
 
 @router.delete("/tokens/{token_id}", response={204: None, **ERRORS}, summary="Thu hồi một mã truy cập API")
 def tokens_revoke(request: HttpRequest, token_id: int):
     token = get_object_or_404(APIToken, pk=token_id, user=request.user)
     api_token_revoke(token=token, by=request.user)
-    return 204, None
+    return Status(204, None)

@@ -1,0 +1,55 @@
+import json
+from unittest import mock
+
+import pytest
+
+from lms.celery_app import app as celery_app
+from lms.core import views
+from tests.services import require_redis
+
+pytestmark = pytest.mark.django_db
+
+
+def _get(client, path):
+    response = client.get(path)
+    return response.status_code, json.loads(response.content)
+
+
+def test_healthz_is_liveness_only(client):
+    assert _get(client, "/healthz") == (200, {"status": "ok"})
+
+
+def test_readyz_reports_each_check(client):
+    status, body = _get(client, "/readyz")
+    assert status == 200 and body["status"] == "ok"
+    assert set(body["checks"]) == {"database", "cache", "broker"}
+    assert body["checks"]["database"]["status"] == "ok"
+    assert body["checks"]["cache"]["status"] == "ok"
+
+
+@pytest.mark.parametrize("failing", ["database", "cache", "broker"])
+def test_readyz_is_503_when_one_dependency_is_down(client, failing):
+    def down():
+        raise ConnectionError("down")
+
+    with mock.patch.dict(views.CHECKS, {failing: down}):
+        status, body = _get(client, "/readyz")
+    assert status == 503 and body["status"] == "error"
+    assert body["checks"][failing] == {"status": "error", "error": "ConnectionError", "ms": mock.ANY}
+    others = {name for name in body["checks"] if name != failing}
+    assert all(body["checks"][n]["status"] in ("ok", "skipped") for n in others)
+
+
+def test_readyz_reaches_the_real_broker_and_notices_when_it_is_gone(client):
+    require_redis()
+    before = (celery_app.conf.task_always_eager, celery_app.conf.broker_url)
+    try:
+        celery_app.conf.task_always_eager = False
+        status, body = _get(client, "/readyz")
+        assert status == 200 and body["checks"]["broker"]["status"] == "ok"
+        celery_app.conf.broker_url = "redis://127.0.0.1:6390/0"  # nothing listens there
+        status, body = _get(client, "/readyz")
+        assert status == 503 and body["checks"]["broker"]["status"] == "error"
+        assert body["checks"]["broker"]["ms"] < 3000
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.broker_url = before
