@@ -7,6 +7,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from lms.accounts import sms
@@ -428,3 +429,15 @@ def test_pages_are_translated_to_english(client, settings):
     assert "Create an account" in html and "Mobile phone number" in html
     response = signup_by_phone(client, phone="12345")
     assert "Invalid phone number. Enter a Vietnamese mobile number" in response.content.decode()
+
+
+def test_sms_rate_limit_inside_a_flow_answers_429_not_500(client):
+    """allauth raises RateLimited while sending a phone code (1 per 30 s per number)."""
+    make_phone_user(verified=False)
+    first = client.post(reverse("account_login"), {"login": "0912345678", "password": PASSWORD})
+    assert first["Location"] == reverse("account_verify_phone")
+    # A second device logs in to the same account at once: a second SMS would be sent.
+    other = Client().post(reverse("account_login"), {"login": "0912345678", "password": PASSWORD})
+    assert other.status_code == 429
+    assert "Quá nhiều yêu cầu" in other.content.decode()
+    assert len(sms.outbox) == 1
