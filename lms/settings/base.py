@@ -209,7 +209,7 @@ ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
 # Codes are 6 digits: easy to type on any phone keypad.
 ALLAUTH_USER_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
 # Password reset by e-mail is allauth's link; by phone it is our SMS-code flow
-# (lms.accounts.views.PhonePasswordReset*), with the same timeout and attempts.
+# (lms.accounts.views.phone_password_reset*), with the same timeout and attempts.
 ACCOUNT_PASSWORD_RESET_BY_CODE_TIMEOUT = 10 * 60
 ACCOUNT_PASSWORD_RESET_BY_CODE_MAX_ATTEMPTS = 5
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
