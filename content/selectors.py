@@ -1,7 +1,10 @@
-"""Reads for the editorial pages: site search."""
+"""Reads for the editorial pages: site search, header menu and footer."""
 
+import time
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from wagtail.models import Page, Site
@@ -77,3 +80,59 @@ def pages_search(
             )
         )
     return paginator_page, hits
+
+
+CHROME_CACHE_SECONDS = 15 * 60
+_CHROME_VERSION_KEY = "content:chrome:version"
+
+
+def _chrome_version() -> int:
+    version = cache.get(_CHROME_VERSION_KEY)
+    if version is None:
+        version = int(time.time() * 1000)
+        cache.set(_CHROME_VERSION_KEY, version, None)
+    return version
+
+
+def site_chrome_invalidate() -> None:
+    """Forget every cached header menu and footer (a page or the settings changed)."""
+    cache.set(_CHROME_VERSION_KEY, int(time.time() * 1000), None)
+
+
+def site_chrome_for(*, site: Site | None) -> dict:
+    """What the header and footer of every page show, cached so they cost no query.
+
+    Menu: live, public children of the site's home page marked "show in menus".
+    Footer: live, public standard pages directly under the home page, and the site
+    settings' contact details. Invalidated when a page is published, unpublished,
+    moved or deleted, or the settings are saved (content.signals).
+    """
+    if site is None:
+        return {"menu": [], "footer_links": [], "settings": {}}
+    key = f"content:chrome:{site.pk}:{_chrome_version()}"
+    chrome = cache.get(key)
+    if chrome is not None:
+        return chrome
+    from content.models import SiteSettings, StandardPage
+
+    standard_type = ContentType.objects.get_for_model(StandardPage)
+    children = site.root_page.get_children().live().public()
+    menu, footer_links = [], []
+    for child in children:
+        item = {"title": child.title, "url": child.get_url(), "path": child.path}
+        if child.show_in_menus:
+            menu.append(item)
+        if child.content_type_id == standard_type.pk:
+            footer_links.append(item)
+    # Read without creating: for_site() would insert a row, whose save invalidates this cache.
+    site_settings = SiteSettings.objects.filter(site=site).first() or SiteSettings(site=site)
+    chrome = {
+        "menu": menu,
+        "footer_links": footer_links,
+        "settings": {
+            name: getattr(site_settings, name)
+            for name in ("contact_email", "contact_phone", "support_hours", "address", "footer_text")
+        },
+    }
+    cache.set(key, chrome, CHROME_CACHE_SECONDS)
+    return chrome

@@ -1,6 +1,11 @@
 """The header menu, the footer and the 404 page, as every visitor sees them."""
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from wagtail.models import Site
 
 from content.models import HelpIndexPage, NewsIndexPage, SiteSettings, StandardPage
@@ -69,3 +74,36 @@ def test_search_page_in_english(client, home):
     html = client.get("/tim-kiem/", {"q": "xyz"}).content.decode()
     assert "What are you looking for?" in html
     assert "No results for “xyz”." in html
+
+
+def test_header_follows_publishing(client, home):
+    page = page_publish(parent=home, page=StandardPage(title="Khoá học", slug="khoa-hoc", show_in_menus=True))
+    assert 'href="/khoa-hoc/"' in _header(client.get("/").content.decode())
+    page.unpublish()
+    assert 'href="/khoa-hoc/"' not in _header(client.get("/").content.decode())
+
+
+def test_footer_follows_settings_changes(client, home):
+    client.get("/")  # warm the cache
+    site_settings = SiteSettings.for_site(Site.objects.get(is_default_site=True))
+    site_settings.contact_phone = "1900 5555"
+    site_settings.save()
+    assert "1900 5555" in _footer(client.get("/").content.decode())
+
+
+def test_header_and_footer_cost_no_query_once_cached(client, home):
+    client.get("/tim-kiem/")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/tim-kiem/")
+    tables = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "content_sitesettings" not in tables
+    assert len(queries.captured_queries) <= 1  # the site lookup
+
+
+def test_content_pages_stay_small(client, home):
+    """Under 200 KB before images: the HTML plus the one stylesheet."""
+    css = Path(settings.BASE_DIR, "lms/static/css/site.css").stat().st_size
+    for url in ("/", "/tin-tuc/", "/tim-kiem/?q=da+nang"):
+        html = len(client.get(url).content)
+        assert html + css < 200 * 1024
+        assert css < 30 * 1024
