@@ -76,7 +76,7 @@ def village_create(request, commune_id: int):
     commune, allowed = _managed_commune(request, commune_id)
     if not allowed:
         return _forbidden(request, commune)
-    form = VillageForm(request.POST or None)
+    form = VillageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             village = services.village_create(commune=commune, **form.cleaned_data)
@@ -95,7 +95,9 @@ def village_import(request, commune_id: int):
     commune, allowed = _managed_commune(request, commune_id)
     if not allowed:
         return _forbidden(request, commune)
-    form = VillageImportForm(request.POST or None, request.FILES or None)
+    form = (
+        VillageImportForm(request.POST, request.FILES) if request.method == "POST" else VillageImportForm()
+    )
     report = None
     csv_text = ""
     status = 200
@@ -130,7 +132,9 @@ def village_merge(request, commune_id: int):
     commune, allowed = _managed_commune(request, commune_id)
     if not allowed:
         return _forbidden(request, commune)
-    form = VillageMergeForm(request.POST or None, villages=selectors.villages_of(commune=commune))
+    form = VillageMergeForm(
+        request.POST if request.method == "POST" else None, villages=selectors.villages_of(commune=commune)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -154,7 +158,7 @@ def village_split(request, commune_id: int, village_id: int):
     if not allowed:
         return _forbidden(request, commune)
     village = get_object_or_404(selectors.villages_of(commune=commune), pk=village_id)
-    form = VillageSplitForm(request.POST or None)
+    form = VillageSplitForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
