@@ -145,7 +145,7 @@ def job_dispatch(*, job_id: int, run_after: datetime.datetime | None = None) -> 
     try:
         run_job.apply_async(args=[job_id], countdown=delay or None, retry=False)
     except Exception:
-        logger.warning("Job %s stays pending: the broker refused it", job_id, exc_info=True)
+        logger.warning("Job %s stays pending: Celery could not take it (broker down?)", job_id, exc_info=True)
         if marked:
             OutboxJob.objects.filter(pk=job_id, state=State.DISPATCHED, dispatched_at=now).update(
                 state=State.PENDING, dispatched_at=None, updated_at=now
