@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import CharField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from lms.core.text import fold, normalise_name
 
@@ -459,23 +459,25 @@ def units_load(*, units_file: Path = UNITS_FILE, succession_file: Path = SUCCESS
 
 
 QUIRK_LABELS = {
-    "code_reassigned": _l("Xã mới có mã trong nguồn khác mã danh mục (khớp theo tỉnh và tên)"),
-    "xa_spelling": _l("Dòng viết “Xa” thay cho “Xã”"),
+    "code_reassigned": gettext_lazy("Xã mới có mã trong nguồn khác mã danh mục (khớp theo tỉnh và tên)"),
+    "xa_spelling": gettext_lazy("Dòng viết “Xa” thay cho “Xã”"),
     "old_code_00000": "Dòng có mã cũ 00000 (đặc khu từ huyện đảo, bãi bồi ven biển)",
-    "duplicate_old_code": _l("Mã xã cũ được dùng cho hai tên khác nhau (giữ cả hai, gắn cờ)"),
-    "duplicate_old_code_units": _l("Xã cũ mang mã trùng (đã gắn cờ)"),
-    "old_name_double_space": _l("Tên xã cũ có hai dấu cách liền nhau"),
-    "spelling_nfc": _l("Tên khác nhau vì chuẩn Unicode (NFC)"),
-    "spelling_tone": _l("Tên khác nhau vì vị trí dấu thanh (oà/òa, uý/úy)"),
-    "spelling_dash": _l("Tên khác nhau vì gạch nối và gạch ngang"),
-    "spelling_apostrophe": _l("Tên khác nhau vì dấu nháy"),
-    "spelling_spaces": _l("Tên khác nhau vì khoảng trắng thừa"),
-    "spelling_case": _l("Tên khác nhau vì chữ hoa, chữ thường"),
-    "matched_by_code_only": _l("Dòng chỉ khớp được theo mã (đã gắn cờ)"),
-    "new_code_column_differs": _l("Dòng có cột mã mới khác mã danh mục (đã gắn cờ)"),
-    "legacy_province_two_names": _l("Tỉnh cũ được ghi hai tên (lấy tên xuất hiện nhiều nhất, gắn cờ)"),
-    "legacy_district_two_provinces": _l(
+    "duplicate_old_code": gettext_lazy("Mã xã cũ được dùng cho hai tên khác nhau (giữ cả hai, gắn cờ)"),
+    "duplicate_old_code_units": gettext_lazy("Xã cũ mang mã trùng (đã gắn cờ)"),
+    "old_name_double_space": gettext_lazy("Tên xã cũ có hai dấu cách liền nhau"),
+    "spelling_nfc": gettext_lazy("Tên khác nhau vì chuẩn Unicode (NFC)"),
+    "spelling_tone": gettext_lazy("Tên khác nhau vì vị trí dấu thanh (oà/òa, uý/úy)"),
+    "spelling_dash": gettext_lazy("Tên khác nhau vì gạch nối và gạch ngang"),
+    "spelling_apostrophe": gettext_lazy("Tên khác nhau vì dấu nháy"),
+    "spelling_spaces": gettext_lazy("Tên khác nhau vì khoảng trắng thừa"),
+    "spelling_case": gettext_lazy("Tên khác nhau vì chữ hoa, chữ thường"),
+    "matched_by_code_only": gettext_lazy("Dòng chỉ khớp được theo mã (đã gắn cờ)"),
+    "new_code_column_differs": gettext_lazy("Dòng có cột mã mới khác mã danh mục (đã gắn cờ)"),
+    "legacy_province_two_names": gettext_lazy(
+        "Tỉnh cũ được ghi hai tên (lấy tên xuất hiện nhiều nhất, gắn cờ)"
+    ),
+    "legacy_district_two_provinces": gettext_lazy(
         "Huyện cũ được xếp vào hai tỉnh (lấy tỉnh xuất hiện nhiều nhất, gắn cờ)"
     ),
-    "legacy_district_name_case": _l("Huyện cũ được ghi hai kiểu chữ hoa (“Thị xã”/“Thị Xã”)"),
+    "legacy_district_name_case": gettext_lazy("Huyện cũ được ghi hai kiểu chữ hoa (“Thị xã”/“Thị Xã”)"),
 }

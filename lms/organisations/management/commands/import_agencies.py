@@ -4,15 +4,15 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from lms.organisations.services import agency_import_csv
 
 STATUS_LABELS = {
-    "create": _l("tạo mới"),
-    "update": _l("cập nhật"),
-    "unchanged": _l("giữ nguyên"),
-    "error": _l("lỗi"),
+    "create": gettext_lazy("tạo mới"),
+    "update": gettext_lazy("cập nhật"),
+    "unchanged": gettext_lazy("giữ nguyên"),
+    "error": gettext_lazy("lỗi"),
 }
 
 
