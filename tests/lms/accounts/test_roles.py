@@ -118,7 +118,9 @@ def test_expired_and_future_assignments_give_nothing(tree):
     # valid_to is inclusive: the last day still counts.
     assert units_visible_to(user=officer, on=a.valid_to).exists()
     future = UserFactory()
-    role_assign(user=future, role=Role.COMMUNE_OFFICER, unit=tree["c1"], valid_from=TODAY + datetime.timedelta(days=1))
+    role_assign(
+        user=future, role=Role.COMMUNE_OFFICER, unit=tree["c1"], valid_from=TODAY + datetime.timedelta(days=1)
+    )
     assert not units_visible_to(user=future, on=TODAY).exists()
     assert units_visible_to(user=future, on=TODAY + datetime.timedelta(days=1)).exists()
 
@@ -173,7 +175,9 @@ def test_training_manager_sees_agency_subtree_civil_servant_own_agency():
     role_assign(user=manager, role=Role.TRAINING_MANAGER, agency=dept, valid_from=TODAY)
     assert set(agencies_visible_to(user=manager, on=TODAY)) == {dept, office}
     servant = UserFactory()
-    role_assign(user=servant, role=Role.CIVIL_SERVANT, agency=office, position="Chuyên viên", valid_from=TODAY)
+    role_assign(
+        user=servant, role=Role.CIVIL_SERVANT, agency=office, position="Chuyên viên", valid_from=TODAY
+    )
     assert set(agencies_visible_to(user=servant, on=TODAY)) == {office}
     national = UserFactory()
     role_assign(user=national, role=Role.PLATFORM_ADMIN, valid_from=TODAY)
