@@ -51,5 +51,6 @@ install_error_handlers(api)
 # A breaking change gets a new /v2/ router next to the old one, never an edit in place.
 api.add_router("/v1/", core_router)  # /v1/me, /v1/csrf, /v1/tokens
 # >>> app routers: add yours below, one line each -----------------------------------------
-# api.add_router("/v1/places", "lms.places.api.router")
+# Reference data (units, successions) is public, like the lookup page.
+api.add_router("/v1/places", "lms.places.api.router", auth=None)
 # <<< app routers --------------------------------------------------------------------------

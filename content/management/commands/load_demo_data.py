@@ -1,0 +1,40 @@
+"""Load the demo data: site tree, units, villages, agencies and one user per role.
+
+Idempotent (get-or-create by natural keys, through the same services production uses);
+refuses to run with production settings. Later issues extend this same command.
+"""
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from content.demo import demo_site_build
+from lms.accounts.demo import DEMO_PASSWORD, demo_users_create
+from lms.organisations.demo import demo_agencies_create
+from lms.places.demo import demo_villages_create
+from lms.places.models import AdministrativeUnit
+
+
+class Command(BaseCommand):
+    help = "Load the demo site, villages, agencies and one demo user per role (idempotent)."
+
+    def handle(self, *args, **options):
+        if not getattr(settings, "DEMO_DATA_ALLOWED", False):
+            raise CommandError("Demo data is refused with these settings (production?).")
+        if not AdministrativeUnit.objects.current().filter(level="province").exists():
+            self.stdout.write("No administrative units yet: loading them first.")
+            call_command("load_units", stdout=self.stdout)
+        with transaction.atomic():
+            site = demo_site_build()
+            villages = demo_villages_create()
+            agencies = demo_agencies_create()
+            users = demo_users_create(villages=villages, agencies=agencies)
+        self.stdout.write(self.style.SUCCESS(f"Site pages: {site}"))
+        self.stdout.write(f"Villages: {len(villages)}, agencies: {len(agencies)}")
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
+        width = max(len(u["role"]) for u in users)
+        for u in users:
+            login = u["email"] + (f" / {u['phone']}" if u["phone"] else "")
+            self.stdout.write(f"  {u['role']:<{width}}  {login}  {u['scope']}")
