@@ -1,4 +1,22 @@
+import os
+from pathlib import Path
+
 import pytest
+
+from tests.services import require_chromium
+
+# Playwright's sync API runs an asyncio loop in this thread; Django's ORM refuses to run
+# inside one unless told. The live server runs in this process too.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE_VIEWPORT = {"width": 360, "height": 740}
 
 
 @pytest.fixture(autouse=True)
@@ -10,3 +28,38 @@ def _media_root(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _vietnamese(settings):
     settings.LANGUAGE_CODE = "vi"
+
+
+# --- Browser fixtures --------------------------------------------------------------------
+# Playwright's sync API driving the machine's Chromium at phone size, shared by every
+# browser test: one Playwright per session (a second sync session in the same thread
+# fails). `browser` skips without Chromium and fails in CI; `browser_page` is a fresh
+# 360 x 740 page (a cheap phone) in Vietnamese. Use with pytest-django's `live_server`.
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def browser_page(browser):
+    context = browser.new_context(viewport=PHONE_VIEWPORT, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot_dir() -> Path:
+    """Where browser tests leave screenshots (E2E_SCREENSHOTS, default /tmp/e2e-screenshots)."""
+    path = Path(os.environ.get("E2E_SCREENSHOTS", "/tmp/e2e-screenshots"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -26,3 +26,10 @@ def test_switch_sets_english_and_back(client):
 def test_unknown_language_cookie_falls_back_to_vietnamese(client):
     client.cookies["django_language"] = "xx"
     assert client.get("/tim-kiem/")["Content-Language"] == "vi"
+
+
+def test_api_clients_choose_by_accept_language(client):
+    response = client.get("/api/v1/me", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 401
+    assert response["Content-Language"] == "en"
+    assert client.get("/api/v1/me")["Content-Language"] == "vi"

@@ -7,13 +7,11 @@ import pytest
 from lms.places.models import LEGACY_EDITION, UnitSuccession
 from lms.places.services import unit_create
 from tests.factories import make_commune, make_province
-from tests.services import require_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_lookup_at_360px(live_server):
-    chromium = require_chromium()
+def test_lookup_at_360px(live_server, browser_page):
     hanoi = make_province("Thành phố Hà Nội", code="01")
     ba_dinh = make_commune(hanoi, "Phường Ba Đình", code="00004")
     district = unit_create(name="Quận Ba Đình", level="district", code="001", edition=LEGACY_EDITION)
@@ -21,21 +19,12 @@ def test_lookup_at_360px(live_server):
                             edition=LEGACY_EDITION)
     UnitSuccession.objects.create(predecessor=truc_bach, successor=ba_dinh, kind="whole",
                                   effective_date=datetime.date(2025, 7, 1))
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )
-        page = browser.new_page(viewport={"width": 360, "height": 800})
-        page.goto(f"{live_server.url}/don-vi-hanh-chinh/tra-cuu/")
-        page.get_by_label("Tên xã, phường cũ hoặc mới").fill("truc bach")
-        page.get_by_role("button", name="Tra cứu").click()  # a plain GET form, no JavaScript
-        page.wait_for_load_state()
-        text = page.inner_text("main")
-        width = page.evaluate("document.documentElement.scrollWidth")
-        browser.close()
+    page = browser_page
+    page.goto(f"{live_server.url}/don-vi-hanh-chinh/tra-cuu/")
+    page.get_by_label("Tên xã, phường cũ hoặc mới").fill("truc bach")
+    page.get_by_role("button", name="Tra cứu").click()  # a plain GET form, no JavaScript
+    page.wait_for_load_state()
+    text = page.inner_text("main")
+    width = page.evaluate("document.documentElement.scrollWidth")
     assert "Phường Ba Đình" in text and "Phường Trúc Bạch" in text
     assert width <= 360
