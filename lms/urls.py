@@ -15,6 +15,8 @@ urlpatterns = [
     path("accounts/", include("lms.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("don-vi-hanh-chinh/", include("lms.places.urls")),
+    path("khoa-hoc/", include("courses.urls")),
+    path("danh-gia/", include("assessments.urls")),
     path("api/", api.urls),
     path("", include("lms.core.urls")),
     path("", include("content.urls")),

@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "lms.jobs",
     "lms.core",
     "content",
+    "assessments",
+    "courses",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
