@@ -15,7 +15,7 @@ urlpatterns = [
     path("accounts/", include("lms.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("don-vi-hanh-chinh/", include("lms.places.urls")),
-    path("khoa-hoc/", include("courses.urls")),
+    path("hoc-tap/", include("courses.urls")),
     path("danh-gia/", include("assessments.urls")),
     path("api/", api.urls),
     path("", include("lms.core.urls")),
