@@ -41,7 +41,8 @@ def timed(fn, repeat=1):
 
 
 def ms(runs):
-    return f"median {statistics.median(runs) * 1000:.1f} ms, p95 {sorted(runs)[int(len(runs) * 0.95) - 1] * 1000:.1f} ms"
+    p95 = sorted(runs)[int(len(runs) * 0.95) - 1]
+    return f"median {statistics.median(runs) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms"
 
 
 def main():

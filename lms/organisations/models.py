@@ -8,12 +8,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from lms.core.text import fold
+from lms.core.trees import PathQuerySet, path_compute
 
 
-class AgencyQuerySet(models.QuerySet):
-    def within(self, agency: "Agency", *, include_self: bool = True):
-        qs = self.filter(path__startswith=agency.path)
-        return qs if include_self else qs.exclude(pk=agency.pk)
+class AgencyQuerySet(PathQuerySet):
+    pass
 
 
 class Agency(models.Model):
@@ -53,5 +52,4 @@ class Agency(models.Model):
         super().save(*args, **kwargs)
 
     def compute_path(self) -> str:
-        prefix = self.parent.path if self.parent_id else "/"
-        return f"{prefix}{self.pk}/"
+        return path_compute(self)

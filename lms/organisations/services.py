@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lms.core.text import fold
+from lms.core.trees import node_path_refresh, subtree_path_rewrite
 from lms.places.models import CURRENT_EDITION, AdministrativeUnit
-from lms.places.services import subtree_path_rewrite
 
 from .models import Agency
 
@@ -67,21 +67,14 @@ def agency_move(*, agency: Agency, parent: Agency | None) -> Agency:
     return agency
 
 
-@transaction.atomic
 def agency_path_refresh(*, agency: Agency) -> int:
     """Recompute the agency's path from its (already saved) parent and rewrite its subtree.
 
-    Used after an edit in the admin changed the parent.
+    Used after an edit in the admin changed the parent; refuses a cycle.
     """
-    agency.refresh_from_db(fields=["path", "parent"])
-    if agency.parent_id and agency.path and agency.parent.path.startswith(agency.path):
-        raise ValidationError(_("Cơ quan cấp trên không được nằm trong chính cơ quan này."))
-    new_path = agency.compute_path()
-    if not agency.path:
-        agency.path = new_path
-        agency.save(update_fields=["path"])
-        return 1
-    return subtree_path_rewrite(queryset=Agency.objects.all(), old_path=agency.path, new_path=new_path)
+    return node_path_refresh(
+        node=agency, cycle_message=_("Cơ quan cấp trên không được nằm trong chính cơ quan này.")
+    )
 
 
 @dataclass

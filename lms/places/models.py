@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from lms.core.text import fold
+from lms.core.trees import PathQuerySet, path_compute
 
 CURRENT_EDITION = "2025-07"
 LEGACY_EDITION = "pre-2025-07"
@@ -28,7 +29,7 @@ VILLAGE_TYPES = (
 )
 
 
-class AdministrativeUnitQuerySet(models.QuerySet):
+class AdministrativeUnitQuerySet(PathQuerySet):
     def current(self):
         return self.filter(edition=CURRENT_EDITION)
 
@@ -40,11 +41,6 @@ class AdministrativeUnitQuerySet(models.QuerySet):
         return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=day)
         )
-
-    def within(self, unit: "AdministrativeUnit", *, include_self: bool = True):
-        """The unit's subtree, in one indexed query on `path`."""
-        qs = self.filter(path__startswith=unit.path)
-        return qs if include_self else qs.exclude(pk=unit.pk)
 
 
 class AdministrativeUnit(models.Model):
@@ -100,8 +96,7 @@ class AdministrativeUnit(models.Model):
         super().save(*args, **kwargs)
 
     def compute_path(self) -> str:
-        prefix = self.parent.path if self.parent_id else "/"
-        return f"{prefix}{self.pk}/"
+        return path_compute(self)
 
 
 class UnitSuccessionQuerySet(models.QuerySet):

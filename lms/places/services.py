@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import CharField, QuerySet, Value
-from django.db.models.functions import Concat, Substr
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms.core.text import fold, normalise_name
+from lms.core.trees import node_path_refresh
 
 from .loading import LoadReport, units_load  # noqa: F401  (re-exported: the loader is a service)
 from .models import CURRENT_EDITION, VILLAGE_TYPES, AdministrativeUnit, UnitSuccession
@@ -57,15 +57,6 @@ def unit_create(
     return unit
 
 
-def subtree_path_rewrite(*, queryset: QuerySet, old_path: str, new_path: str) -> int:
-    """Rewrite the `path` prefix of a whole subtree in one UPDATE (units or agencies)."""
-    if not old_path or old_path == new_path:
-        return 0
-    return queryset.filter(path__startswith=old_path).update(
-        path=Concat(Value(new_path), Substr("path", len(old_path) + 1), output_field=CharField())
-    )
-
-
 @transaction.atomic
 def unit_path_refresh(*, unit: AdministrativeUnit) -> int:
     """Recompute the unit's path from its parent and rewrite its subtree's paths.
@@ -73,16 +64,8 @@ def unit_path_refresh(*, unit: AdministrativeUnit) -> int:
     Called after a unit's parent changes (for example in the admin). Refuses a parent
     inside the unit's own subtree, which would make a cycle.
     """
-    unit.refresh_from_db(fields=["path", "parent"])
-    if unit.parent_id and unit.path and unit.parent.path.startswith(unit.path):
-        raise ValidationError(_("Đơn vị cha không được nằm trong chính đơn vị này."))
-    new_path = unit.compute_path()
-    if not unit.path:
-        unit.path = new_path
-        unit.save(update_fields=["path"])
-        return 1
-    return subtree_path_rewrite(
-        queryset=AdministrativeUnit.objects.all(), old_path=unit.path, new_path=new_path
+    return node_path_refresh(
+        node=unit, cycle_message=_("Đơn vị cha không được nằm trong chính đơn vị này.")
     )
 
 
