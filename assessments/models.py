@@ -86,6 +86,7 @@ class FrameworkArea(Bilingual):
     code = models.CharField(_("mã"), max_length=32)
     ordering = models.PositiveIntegerField(_("thứ tự"), default=0)
     case_identifier = models.CharField(_("mã định danh CASE"), max_length=64, blank=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("miền năng lực")
@@ -107,6 +108,7 @@ class Competence(Bilingual):
     code = models.CharField(_("mã"), max_length=32)
     ordering = models.PositiveIntegerField(_("thứ tự"), default=0)
     case_identifier = models.CharField(_("mã định danh CASE"), max_length=64, blank=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("năng lực")
@@ -134,6 +136,7 @@ class Indicator(Bilingual):
     level = models.ForeignKey("ProficiencyLevel", null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="indicators", verbose_name=_("trình độ"))
     case_identifier = models.CharField(_("mã định danh CASE"), max_length=64, blank=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("chỉ báo")
@@ -159,6 +162,7 @@ class ProficiencyLevel(models.Model):
     descriptor_vi = models.TextField(_("mô tả (tiếng Việt)"), blank=True)
     descriptor_en = models.TextField(_("mô tả (tiếng Anh)"), blank=True)
     case_identifier = models.CharField(_("mã định danh CASE"), max_length=64, blank=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("trình độ thành thạo")
