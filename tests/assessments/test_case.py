@@ -76,11 +76,11 @@ def test_export_shape_and_determinism(loaded):
     assert comp["fullStatement"] == "Bảo vệ dữ liệu cá nhân và quyền riêng tư"
     types = {a["associationType"] for a in package["CFAssociations"]}
     assert types == {"isChildOf", "hasSkillLevel"}
-    child_of = [a for a in package["CFAssociations"]
-                if a["associationType"] == "isChildOf" and a["originNodeURI"]["identifier"] == comp["identifier"]]
+    assocs = package["CFAssociations"]
+    from_comp = [a for a in assocs if a["originNodeURI"]["identifier"] == comp["identifier"]]
+    child_of = [a for a in from_comp if a["associationType"] == "isChildOf"]
     assert child_of[0]["destinationNodeURI"]["identifier"] == case_uuid("digcomp-2.2:area:4")
-    skill = [a for a in package["CFAssociations"]
-             if a["associationType"] == "hasSkillLevel" and a["originNodeURI"]["identifier"] == comp["identifier"]]
+    skill = [a for a in from_comp if a["associationType"] == "hasSkillLevel"]
     assert len(skill) == 8
     english = framework_case_export(framework=loaded, language="en")
     comp_en = next(i for i in english["CFItems"] if i["humanCodingScheme"] == "4.2")
@@ -156,8 +156,8 @@ FOREIGN = {
         "adoptionStatus": "Draft", "frameworkType": "Skills", "subject": ["Digital"],
     },
     "CFItems": [
-        {"identifier": "item-a", "fullStatement": "Using devices", "CFItemType": "Domain", "listEnumeration": "2",
-         "educationLevel": ["09"], "conceptKeywords": ["x"]},
+        {"identifier": "item-a", "fullStatement": "Using devices", "CFItemType": "Domain",
+         "listEnumeration": "2", "educationLevel": ["09"], "conceptKeywords": ["x"]},
         {"identifier": "item-b", "fullStatement": "Finding information", "CFItemType": "Domain",
          "listEnumeration": "1"},
         {"identifier": "item-b1", "fullStatement": "Search the web", "humanCodingScheme": "FI-1",
@@ -177,8 +177,8 @@ FOREIGN = {
          "destinationNodeURI": {"identifier": "item-a"}},
         {"identifier": "as-5", "associationType": "isChildOf", "originNodeURI": {"identifier": "item-a1x"},
          "destinationNodeURI": {"identifier": "item-a1"}},
-        {"identifier": "as-6", "associationType": "hasSkillLevel", "originNodeURI": {"identifier": "item-a1x"},
-         "destinationNodeURI": {"identifier": "lvl-1"}},
+        {"identifier": "as-6", "associationType": "hasSkillLevel",
+         "originNodeURI": {"identifier": "item-a1x"}, "destinationNodeURI": {"identifier": "lvl-1"}},
         {"identifier": "as-7", "associationType": "precedes", "originNodeURI": {"identifier": "item-b1"},
          "destinationNodeURI": {"identifier": "item-a1"}},
         {"identifier": "as-8", "associationType": "exactMatchOf", "originNodeURI": {"identifier": "item-b1"},
@@ -196,7 +196,8 @@ def test_a_package_from_another_tool_comes_in():
     report = framework_case_import(package=copy.deepcopy(FOREIGN))
     assert report.ok, report.rejected
     fw = Framework.objects.get(code=report.framework_code)
-    assert fw.code == "sample-digital-skills-3" and fw.status == "draft" and fw.title_en == "Sample Digital Skills"
+    assert fw.code == "sample-digital-skills-3" and fw.status == "draft"
+    assert fw.title_en == "Sample Digital Skills"
     # Order from listEnumeration; missing codes numbered from the position; types by depth.
     assert [(a.code, a.title_en) for a in fw.areas.order_by("ordering")] == [
         ("1", "Finding information"), ("2", "Using devices")]
@@ -230,14 +231,15 @@ def test_malformed_package_imports_nothing_and_reports_every_problem(loaded):
     area["CFItemType"] = "Competence"                          # typed one thing, placed as another
     package_bad["CFAssociations"].append({
         "identifier": "dangling", "associationType": "isChildOf",
-        "originNodeURI": {"identifier": items[12]["identifier"]}, "destinationNodeURI": {"identifier": "nowhere"}})
+        "originNodeURI": {"identifier": items[12]["identifier"]},
+        "destinationNodeURI": {"identifier": "nowhere"}})
     report = framework_case_import(package=package_bad, code="broken")
     text = _reasons(report)
     assert not report.ok
     assert "identifier bị trùng" in text
     assert "fullStatement" in text
     assert "orphan" in text and "thiếu isChildOf" in text
-    assert "CFItems[%d]" % (len(bad_items) - 1) in text and "đối tượng JSON" in text
+    assert f"CFItems[{len(bad_items) - 1}]" in text and "đối tượng JSON" in text
     assert "CFItemType là “Competence”" in text
     assert "nowhere" in text
     assert len(report.rejected) >= 6
