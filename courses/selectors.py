@@ -1,0 +1,489 @@
+"""Reads for courses: course structure (cached), a learner's outline, the catalogue and
+the dashboard. Each returns everything its page needs in a fixed number of queries,
+whatever the size of the course or the number of enrolments.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db.models import F, Func, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from wagtail.models import Page, PageViewRestriction, Site
+
+from content.selectors import search_query_fold
+from courses.models import (
+    LENGTH_BAND_MINUTES,
+    CourseCompletion,
+    CourseIndexPage,
+    CoursePage,
+    Enrolment,
+    LessonPage,
+    LessonProgress,
+)
+
+STRUCTURE_CACHE_SECONDS = 60 * 60
+_VERSION_KEY = "courses:structure:version"
+_RESTRICTED_KEY = "courses:restricted-paths"
+
+
+# --- cache versions (see courses.signals) -------------------------------------------------
+
+
+def _version() -> int:
+    version = cache.get(_VERSION_KEY)
+    if version is None:
+        version = int(time.time() * 1000)
+        cache.set(_VERSION_KEY, version, None)
+    return version
+
+
+def course_structure_invalidate() -> None:
+    """Forget every cached course structure (a page was published, moved, deleted…)."""
+    cache.set(_VERSION_KEY, int(time.time() * 1000), None)
+
+
+def restricted_paths() -> frozenset[str]:
+    """Tree paths of the pages that carry a view restriction (cached; usually none)."""
+    paths = cache.get(_RESTRICTED_KEY)
+    if paths is None:
+        paths = frozenset(PageViewRestriction.objects.values_list("page__path", flat=True))
+        cache.set(_RESTRICTED_KEY, paths, STRUCTURE_CACHE_SECONDS)
+    return paths
+
+
+def public_only(queryset: QuerySet) -> QuerySet:
+    """Like PageQuerySet.public(), without its query: restricted paths come from the cache."""
+    for path in restricted_paths():
+        queryset = queryset.exclude(path__startswith=path)
+    return queryset
+
+
+def restricted_paths_invalidate() -> None:
+    cache.delete(_RESTRICTED_KEY)
+
+
+# --- URLs without queries -----------------------------------------------------------------
+
+
+def page_url(*, url_path: str, request=None) -> str:
+    """The address of a page from its url_path, using Wagtail's cached site roots."""
+    root_paths = Site.get_site_root_paths()
+    current_site_id = getattr(getattr(request, "_wagtail_site", None), "pk", None) if request else None
+    for root in sorted(root_paths, key=lambda r: (r.site_id != current_site_id, -len(r.root_path))):
+        if url_path.startswith(root.root_path):
+            tail = url_path[len(root.root_path) - 1 :]
+            if len(root_paths) == 1 or root.site_id == current_site_id:
+                return tail
+            return root.root_url.rstrip("/") + tail
+    return url_path
+
+
+# --- Course structure ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LessonInfo:
+    id: int
+    title: str
+    url_path: str
+    duration_minutes: int
+    required: bool
+    module_id: int
+    position: int  # 0-based, in course order
+
+
+@dataclass(frozen=True)
+class ModuleInfo:
+    id: int
+    title: str
+    url_path: str
+    lessons: tuple[LessonInfo, ...]
+
+    @property
+    def duration_minutes(self) -> int:
+        return sum(lesson.duration_minutes for lesson in self.lessons)
+
+
+@dataclass(frozen=True)
+class CourseStructure:
+    id: int
+    title: str
+    path: str
+    url_path: str
+    lock_lessons_in_order: bool
+    certificate_awarded: bool
+    modules: tuple[ModuleInfo, ...]
+
+    @property
+    def lessons(self) -> list[LessonInfo]:
+        return [lesson for module in self.modules for lesson in module.lessons]
+
+    @property
+    def duration_minutes(self) -> int:
+        return sum(module.duration_minutes for module in self.modules)
+
+
+def course_structure_build(course_path: str) -> CourseStructure | None:
+    depth = len(course_path) // Page.steplen
+    rows = (
+        Page.objects.filter(path__startswith=course_path, depth__in=[depth, depth + 1, depth + 2], live=True)
+        .order_by("path")
+        .values(
+            "id",
+            "path",
+            "depth",
+            "title",
+            "url_path",
+            "coursepage__lock_lessons_in_order",
+            "coursepage__certificate_awarded",
+            "lessonpage__duration_minutes",
+            "lessonpage__required",
+        )
+    )
+    course_row, modules, current = None, [], None
+    lessons_by_module: dict[int, list] = {}
+    position = 0
+    for row in rows:
+        if row["depth"] == depth:
+            course_row = row
+        elif row["depth"] == depth + 1:
+            current = row
+            modules.append(row)
+            lessons_by_module[row["id"]] = []
+        elif (
+            current is not None
+            and row["path"].startswith(current["path"])
+            and row["lessonpage__duration_minutes"] is not None
+        ):
+            lessons_by_module[current["id"]].append(
+                LessonInfo(
+                    id=row["id"],
+                    title=row["title"],
+                    url_path=row["url_path"],
+                    duration_minutes=row["lessonpage__duration_minutes"],
+                    required=row["lessonpage__required"],
+                    module_id=current["id"],
+                    position=position,
+                )
+            )
+            position += 1
+    if course_row is None or course_row["coursepage__lock_lessons_in_order"] is None:
+        return None
+    return CourseStructure(
+        id=course_row["id"],
+        title=course_row["title"],
+        path=course_row["path"],
+        url_path=course_row["url_path"],
+        lock_lessons_in_order=course_row["coursepage__lock_lessons_in_order"],
+        certificate_awarded=course_row["coursepage__certificate_awarded"],
+        modules=tuple(
+            ModuleInfo(
+                id=m["id"],
+                title=m["title"],
+                url_path=m["url_path"],
+                lessons=tuple(lessons_by_module[m["id"]]),
+            )
+            for m in modules
+        ),
+    )
+
+
+def course_structure_get(*, course_path: str) -> CourseStructure | None:
+    """The live modules and lessons of the course at `course_path`, in order.
+
+    One query on a cache miss, none on a hit; invalidated whenever a page is published,
+    unpublished, moved, renamed or deleted (courses.signals).
+    """
+    key = f"courses:structure:{_version()}:{course_path}"
+    structure = cache.get(key)
+    if structure is None:
+        structure = course_structure_build(course_path)
+        if structure is not None:
+            cache.set(key, structure, STRUCTURE_CACHE_SECONDS)
+    return structure
+
+
+def course_path_of(page: Page) -> str:
+    """The tree path of the course a course, module or lesson page belongs to."""
+    depth = {CoursePage: 0, LessonPage: 2}.get(type(page), 1)
+    return page.path[: len(page.path) - depth * page.steplen]
+
+
+# --- A learner's outline ------------------------------------------------------------------
+
+
+@dataclass
+class LessonState:
+    info: LessonInfo
+    url: str
+    completed: bool
+    locked: bool
+
+    @property
+    def status(self) -> str:
+        return "completed" if self.completed else ("locked" if self.locked else "open")
+
+
+@dataclass
+class ModuleState:
+    info: ModuleInfo
+    url: str
+    lessons: list[LessonState]
+
+    @property
+    def completed_count(self) -> int:
+        return sum(1 for lesson in self.lessons if lesson.completed)
+
+
+@dataclass
+class CourseOutline:
+    structure: CourseStructure
+    url: str
+    modules: list[ModuleState]
+    lessons: list[LessonState] = field(default_factory=list)
+
+    @property
+    def completed_count(self) -> int:
+        return sum(1 for lesson in self.lessons if lesson.completed)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.completed_count / len(self.lessons)) if self.lessons else 0
+
+    @property
+    def all_required_done(self) -> bool:
+        required = [lesson for lesson in self.lessons if lesson.info.required] or self.lessons
+        return bool(required) and all(lesson.completed for lesson in required)
+
+    @property
+    def next_lesson(self) -> LessonState | None:
+        """The first lesson not yet completed and open; the first lesson when all are done."""
+        for lesson in self.lessons:
+            if not lesson.completed and not lesson.locked:
+                return lesson
+        return self.lessons[0] if self.lessons and self.completed_count == len(self.lessons) else None
+
+    def lesson_state(self, lesson_id: int) -> LessonState | None:
+        return next((lesson for lesson in self.lessons if lesson.info.id == lesson_id), None)
+
+    def neighbours(self, lesson_id: int) -> tuple[LessonState | None, LessonState | None]:
+        ids = [lesson.info.id for lesson in self.lessons]
+        if lesson_id not in ids:
+            return None, None
+        i = ids.index(lesson_id)
+        return (
+            self.lessons[i - 1] if i > 0 else None,
+            self.lessons[i + 1] if i + 1 < len(self.lessons) else None,
+        )
+
+
+def completed_lesson_ids(*, learner, course_id: int) -> set[int]:
+    """Ids of the lessons of the course that the learner completed (one query)."""
+    if not getattr(learner, "is_authenticated", False):
+        return set()
+    return set(
+        LessonProgress.objects.filter(
+            learner=learner, course_id=course_id, completed_at__isnull=False
+        ).values_list("lesson_id", flat=True)
+    )
+
+
+def outline_build(*, structure: CourseStructure, completed: set[int], request=None) -> CourseOutline:
+    """Each lesson's status and lock state from the structure and the completed ids.
+
+    Lock rule (when the course locks lessons in order): a lesson is locked while any
+    required lesson before it is not completed. No queries.
+    """
+    blocked = False
+    modules, flat = [], []
+    for module in structure.modules:
+        states = []
+        for info in module.lessons:
+            done = info.id in completed
+            state = LessonState(
+                info=info,
+                url=page_url(url_path=info.url_path, request=request),
+                completed=done,
+                locked=structure.lock_lessons_in_order and blocked and not done,
+            )
+            if info.required and not done:
+                blocked = True
+            states.append(state)
+            flat.append(state)
+        modules.append(
+            ModuleState(info=module, url=page_url(url_path=module.url_path, request=request), lessons=states)
+        )
+    return CourseOutline(
+        structure=structure,
+        url=page_url(url_path=structure.url_path, request=request),
+        modules=modules,
+        lessons=flat,
+    )
+
+
+def course_outline_for_learner(
+    *, course: CoursePage | None = None, course_path: str | None = None, learner, request=None
+) -> CourseOutline | None:
+    """Modules and lessons of a course with each lesson's status and lock state for
+    `learner` (anonymous: nothing completed). At most two queries: the structure (none
+    when cached) and the learner's progress."""
+    path = course.path if course is not None else course_path
+    structure = course_structure_get(course_path=path)
+    if structure is None:
+        return None
+    completed = completed_lesson_ids(learner=learner, course_id=structure.id)
+    return outline_build(structure=structure, completed=completed, request=request)
+
+
+def enrolment_current(*, learner, course_id: int) -> Enrolment | None:
+    """The learner's active or completed enrolment in the course, if any."""
+    if not getattr(learner, "is_authenticated", False):
+        return None
+    return Enrolment.objects.filter(
+        learner=learner, course_id=course_id, status__in=Enrolment.CURRENT
+    ).first()
+
+
+# --- Catalogue ----------------------------------------------------------------------------
+
+
+def _count_subquery(queryset: QuerySet) -> Coalesce:
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _lesson_total(outer_path: str) -> Coalesce:
+    return _count_subquery(LessonPage.objects.filter(live=True, path__startswith=OuterRef(outer_path)))
+
+
+def courses_catalogue(
+    *,
+    index: CourseIndexPage | None = None,
+    learner=None,
+    query: str = "",
+    topic: str = "",
+    audience: str = "",
+    level: str = "",
+    area: str = "",
+    length: str = "",
+) -> QuerySet[CoursePage]:
+    """Live, public courses (under `index` when given) matching every filter, each
+    annotated with `learner_count` and, for a signed-in learner, `my_status`,
+    `my_completed` and `lesson_total`. One query, whatever the number of enrolments.
+
+    `query` is folded and every word must appear (accent-insensitive); `area` is a
+    competence area number ("1" matches digcomp-2.2:1.3); `length` a LengthBand.
+    """
+    courses = public_only(CoursePage.objects.live())
+    if index is not None:
+        courses = courses.child_of(index)
+    for word in search_query_fold(query=query).split():
+        courses = courses.filter(search_folded__contains=word)
+    if topic:
+        courses = courses.filter(topic=topic)
+    if level:
+        courses = courses.filter(level=level)
+    if audience:
+        flag = {
+            "citizen": "for_citizens",
+            "civil_servant": "for_civil_servants",
+            "team_member": "for_team_members",
+        }.get(audience)
+        courses = courses.filter(**{flag: True}) if flag else courses.none()
+    if area:
+        courses = courses.filter(competences__contains=f":{area}.")
+    if length:
+        low, high = LENGTH_BAND_MINUTES[length]
+        courses = courses.filter(duration_minutes__gte=low)
+        if high is not None:
+            courses = courses.filter(duration_minutes__lte=high)
+    courses = courses.annotate(
+        learner_count=_count_subquery(
+            Enrolment.objects.filter(course=OuterRef("pk"), status__in=Enrolment.CURRENT)
+        )
+    )
+    if getattr(learner, "is_authenticated", False):
+        courses = courses.annotate(
+            my_status=Subquery(
+                Enrolment.objects.filter(
+                    course=OuterRef("pk"), learner=learner, status__in=Enrolment.CURRENT
+                ).values("status")[:1]
+            ),
+            my_completed=_count_subquery(
+                LessonProgress.objects.filter(
+                    course=OuterRef("pk"), learner=learner, completed_at__isnull=False
+                )
+            ),
+            lesson_total=_lesson_total("path"),
+        )
+    return courses.order_by("path")
+
+
+# --- Dashboard ----------------------------------------------------------------------------
+
+
+@dataclass
+class DashboardItem:
+    enrolment: Enrolment
+    course: CoursePage
+    completed_lessons: int
+    lesson_total: int
+    seconds_spent: int
+    continue_url: str
+
+    @property
+    def percent(self) -> int:
+        if self.enrolment.status == Enrolment.Status.COMPLETED:
+            return 100
+        return min(100, round(100 * self.completed_lessons / self.lesson_total)) if self.lesson_total else 0
+
+
+def courses_for_learner(*, learner, request=None) -> list[DashboardItem]:
+    """The learner's current enrolments (active and completed), most recently used
+    first, with lessons done, lesson count, time spent and where to continue. One query."""
+    if not getattr(learner, "is_authenticated", False):
+        return []
+    progress = LessonProgress.objects.filter(learner=OuterRef("learner"), course=OuterRef("course"))
+    seconds = progress.order_by().annotate(s=Func(F("seconds_spent"), function="SUM")).values("s")
+    enrolments = (
+        Enrolment.objects.filter(learner=learner, status__in=Enrolment.CURRENT)
+        .select_related("course", "last_lesson")
+        .annotate(
+            completed_lessons=_count_subquery(progress.filter(completed_at__isnull=False)),
+            lesson_total=_lesson_total("course__path"),
+            seconds=Coalesce(Subquery(seconds, output_field=IntegerField()), Value(0)),
+        )
+        .order_by(F("last_visited_at").desc(nulls_last=True), "-enrolled_at")
+    )
+    items = []
+    for enrolment in enrolments:
+        course = enrolment.course
+        last = enrolment.last_lesson if enrolment.last_lesson and enrolment.last_lesson.live else None
+        target = last.url_path if last is not None else course.url_path
+        items.append(
+            DashboardItem(
+                enrolment=enrolment,
+                course=course,
+                completed_lessons=enrolment.completed_lessons,
+                lesson_total=enrolment.lesson_total,
+                seconds_spent=enrolment.seconds,
+                continue_url=page_url(url_path=target, request=request),
+            )
+        )
+    return items
+
+
+def learner_totals(*, items: list[DashboardItem]) -> dict:
+    """Counts and time for the dashboard's summary line (no queries)."""
+    completed = [i for i in items if i.enrolment.status == Enrolment.Status.COMPLETED]
+    return {
+        "enrolled": len(items),
+        "in_progress": len(items) - len(completed),
+        "completed": len(completed),
+        "seconds_spent": sum(i.seconds_spent for i in items),
+    }
+
+
+def course_completion_get(*, learner, course_id: int) -> CourseCompletion | None:
+    return CourseCompletion.objects.filter(learner=learner, course_id=course_id).first()

@@ -1,0 +1,308 @@
+"""Learner pages and actions. Views parse and check, then call one service or selector.
+
+Pages served by Wagtail (catalogue, course, module, lesson) get their context from the
+`*_context` functions here; the actions under /hoc-tap/ are POST forms that work
+without JavaScript and redirect back with a message.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from content.selectors import SEARCH_QUERY_MAX_LENGTH
+from courses import selectors, services
+from courses.models import (
+    Audience,
+    CourseIndexPage,
+    CoursePage,
+    LengthBand,
+    LessonPage,
+    Level,
+    ModulePage,
+    Topic,
+)
+
+COURSES_PER_PAGE = 12
+LOW_DATA_COOKIE = "low_data"
+LOW_DATA_MAX_AGE = 365 * 24 * 60 * 60
+
+COMPETENCE_AREAS = [
+    ("1", gettext_lazy("Thông tin và dữ liệu")),
+    ("2", gettext_lazy("Giao tiếp và hợp tác")),
+    ("3", gettext_lazy("Sáng tạo nội dung số")),
+    ("4", gettext_lazy("An toàn")),
+    ("5", gettext_lazy("Giải quyết vấn đề")),
+]
+
+
+def _with_any(choices, label):
+    return [("", label), *choices]
+
+
+class CatalogueFilterForm(forms.Form):
+    q = forms.CharField(
+        label=gettext_lazy("Tìm khoá học"),
+        required=False,
+        max_length=SEARCH_QUERY_MAX_LENGTH,
+        error_messages={"max_length": gettext_lazy("Từ khoá quá dài: tối đa %(limit_value)d ký tự.")},
+    )
+    topic = forms.ChoiceField(
+        label=gettext_lazy("Chủ đề"),
+        required=False,
+        choices=_with_any(Topic.choices, gettext_lazy("Mọi chủ đề")),
+    )
+    audience = forms.ChoiceField(
+        label=gettext_lazy("Dành cho"),
+        required=False,
+        choices=_with_any(Audience.choices, gettext_lazy("Mọi người")),
+    )
+    level = forms.ChoiceField(
+        label=gettext_lazy("Trình độ"),
+        required=False,
+        choices=_with_any(Level.choices, gettext_lazy("Mọi trình độ")),
+    )
+    area = forms.ChoiceField(
+        label=gettext_lazy("Lĩnh vực năng lực"),
+        required=False,
+        choices=_with_any(COMPETENCE_AREAS, gettext_lazy("Mọi lĩnh vực")),
+    )
+    length = forms.ChoiceField(
+        label=gettext_lazy("Thời lượng"),
+        required=False,
+        choices=_with_any(LengthBand.choices, gettext_lazy("Mọi thời lượng")),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ChoiceField):
+                field.error_messages["invalid_choice"] = _(
+                    "Lựa chọn không hợp lệ; hãy chọn lại trong danh sách."
+                )
+
+
+def is_low_data(request: HttpRequest) -> bool:
+    return request.COOKIES.get(LOW_DATA_COOKIE) == "1"
+
+
+# --- Wagtail page contexts ------------------------------------------------------------------
+
+
+def catalogue_context(*, request: HttpRequest, index: CourseIndexPage) -> dict:
+    form = CatalogueFilterForm(request.GET or None)
+    filters: dict = {}
+    if form.is_bound and form.is_valid():
+        filters = {name: value for name, value in form.cleaned_data.items() if value}
+    elif form.is_bound:
+        return {"form": form, "filters_invalid": True, "courses_page": None, "cards": [], "filtering": True}
+    query = filters.pop("q", "")
+    courses = selectors.courses_catalogue(index=index, learner=request.user, query=query, **filters)
+    courses_page = Paginator(courses, COURSES_PER_PAGE).get_page(request.GET.get("page"))
+    cards = []
+    for course in courses_page.object_list:
+        total = getattr(course, "lesson_total", 0)
+        status = getattr(course, "my_status", None)
+        percent = (
+            100
+            if status == "completed"
+            else (min(100, round(100 * course.my_completed / total)) if status and total else 0)
+        )
+        cards.append(
+            {
+                "course": course,
+                "url": selectors.page_url(url_path=course.url_path, request=request),
+                "status": status,
+                "percent": percent,
+            }
+        )
+    params = request.GET.copy()
+    params.pop("page", None)
+    return {
+        "form": form,
+        "courses_page": courses_page,
+        "cards": cards,
+        "query": query,
+        "filtering": bool(query or filters),
+        "page_query": params.urlencode(),
+    }
+
+
+def course_context(*, request: HttpRequest, course: CoursePage) -> dict:
+    outline = selectors.course_outline_for_learner(course=course, learner=request.user, request=request)
+    enrolment = selectors.enrolment_current(learner=request.user, course_id=course.pk)
+    return {
+        "outline": outline,
+        "enrolment": enrolment,
+        "window_error": services.enrolment_window_error(course=course) if enrolment is None else "",
+        "login_url": _login_url(request, course.url),
+        "catalogue_url": selectors.page_url(
+            url_path=course.url_path.rsplit("/", 2)[0] + "/", request=request
+        ),
+    }
+
+
+def module_context(*, request: HttpRequest, module: ModulePage) -> dict:
+    outline = selectors.course_outline_for_learner(
+        course_path=selectors.course_path_of(module), learner=request.user, request=request
+    )
+    module_state = next((m for m in outline.modules if m.info.id == module.pk), None) if outline else None
+    return {"outline": outline, "module_state": module_state}
+
+
+def lesson_serve(*, request: HttpRequest, lesson: LessonPage, serve, args, kwargs) -> HttpResponse:
+    """The lesson page: records the visit, shows progress and neighbours, enforces the
+    lock-in-order rule (403 with a way forward), drops heavy media in low-data mode."""
+    if request.method not in ("GET", "HEAD"):
+        return serve(request, *args, **kwargs)
+    course_path = selectors.course_path_of(lesson)
+    structure = selectors.course_structure_get(course_path=course_path)
+    previewing = getattr(request, "is_preview", False)
+    enrolled = False
+    if structure is not None and not previewing:
+        enrolled = services.lesson_visit(learner=request.user, lesson=lesson, course_id=structure.id)
+    completed = (
+        selectors.completed_lesson_ids(learner=request.user, course_id=structure.id) if enrolled else set()
+    )
+    outline = (
+        selectors.outline_build(structure=structure, completed=completed, request=request)
+        if structure is not None
+        else None
+    )
+    state = outline.lesson_state(lesson.pk) if outline else None
+    previous, following = outline.neighbours(lesson.pk) if outline else (None, None)
+    low_data = is_low_data(request)
+    context = lesson.get_context(request, *args, **kwargs)
+    context.update(
+        {
+            "outline": outline,
+            "state": state,
+            "enrolled": enrolled,
+            "previous": previous,
+            "next": following,
+            "low_data": low_data,
+            "blocks": lesson.body_for(low_data=low_data),
+            "dropped_blocks": 0 if not low_data else len(lesson.body) - len(lesson.body_for(low_data=True)),
+            "login_url": _login_url(request, request.get_full_path()),
+        }
+    )
+    if state is not None and state.locked:
+        context["unlock_lesson"] = outline.next_lesson
+        return TemplateResponse(request, "courses/lesson_locked.html", context, status=403)
+    return TemplateResponse(request, lesson.get_template(request, *args, **kwargs), context)
+
+
+def _login_url(request: HttpRequest, next_url: str) -> str:
+    return redirect_to_login(next_url)["Location"]
+
+
+# --- Actions under /hoc-tap/ ----------------------------------------------------------------
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = fallback
+    return HttpResponseRedirect(target)
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+@require_POST
+def enrol(request: HttpRequest, course_id: int) -> HttpResponse:
+    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    if not request.user.is_authenticated:
+        return redirect_to_login(course.url)
+    try:
+        services.enrolment_create(learner=request.user, course=course)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return HttpResponseRedirect(course.url)
+    messages.success(request, _("Bạn đã đăng ký khoá học. Chúc bạn học tốt!"))
+    outline = selectors.course_outline_for_learner(course=course, learner=request.user, request=request)
+    first = outline.next_lesson if outline else None
+    return HttpResponseRedirect(first.url if first else course.url)
+
+
+@require_POST
+def unenrol(request: HttpRequest, course_id: int) -> HttpResponse:
+    course = get_object_or_404(CoursePage, pk=course_id)
+    if not request.user.is_authenticated:
+        return redirect_to_login(course.url)
+    try:
+        services.enrolment_cancel(learner=request.user, course=course)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Bạn đã huỷ đăng ký. Tiến độ đã học vẫn được giữ nếu bạn học lại."))
+    return HttpResponseRedirect(course.url)
+
+
+@require_POST
+def lesson_done(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    lesson = get_object_or_404(LessonPage, pk=lesson_id)
+    if not request.user.is_authenticated:
+        return redirect_to_login(lesson.url)
+    try:
+        services.lesson_complete(learner=request.user, lesson=lesson)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return HttpResponseRedirect(lesson.url)
+    outline = selectors.course_outline_for_learner(
+        course_path=selectors.course_path_of(lesson), learner=request.user, request=request
+    )
+    completion = (
+        selectors.course_completion_get(learner=request.user, course_id=outline.structure.id)
+        if outline
+        else None
+    )
+    _previous, following = outline.neighbours(lesson.pk) if outline else (None, None)
+    if completion is not None and outline.all_required_done and following is None:
+        messages.success(request, _("Chúc mừng! Bạn đã hoàn thành khoá học."))
+        return HttpResponseRedirect(outline.url)
+    messages.success(request, _("Đã lưu: bạn đã học xong bài này."))
+    return HttpResponseRedirect(following.url if following else (outline.url if outline else lesson.url))
+
+
+@require_POST
+def low_data_toggle(request: HttpRequest) -> HttpResponse:
+    """Switch low-data mode (no video, audio or large images) on or off: a cookie."""
+    response = _back(request, "/")
+    if request.POST.get("on") == "1":
+        response.set_cookie(LOW_DATA_COOKIE, "1", max_age=LOW_DATA_MAX_AGE, samesite="Lax")
+    else:
+        response.delete_cookie(LOW_DATA_COOKIE, samesite="Lax")
+    return response
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The learner's courses: in progress, completed, time spent, where to continue."""
+    items = selectors.courses_for_learner(learner=request.user, request=request)
+    catalogue = selectors.public_only(CourseIndexPage.objects.live()).only("url_path").first()
+    return render(
+        request,
+        "courses/dashboard.html",
+        {
+            "in_progress": [i for i in items if i.enrolment.status == "active"],
+            "completed": [i for i in items if i.enrolment.status == "completed"],
+            "totals": selectors.learner_totals(items=items),
+            "continue_item": next((i for i in items if i.enrolment.status == "active"), None),
+            "catalogue_url": selectors.page_url(url_path=catalogue.url_path, request=request)
+            if catalogue
+            else "",
+        },
+    )
