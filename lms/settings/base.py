@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "lms.core",
     "content",
     "assessments",
+    "assessments.quizzes",
     "courses",
     # Wagtail
     "wagtail.contrib.forms",
