@@ -1,14 +1,15 @@
 """JSON API of competence frameworks; lms.api mounts `router` at /api/v1/.
 
 Reading is public (like the browsing page): the list, one framework's outline, and its
-IMS CASE 1.0 package. Importing a package needs a staff account allowed to add frameworks.
+IMS CASE 1.0 package. Importing a package (POST /frameworks with the package as
+the body) needs a staff account allowed to add frameworks.
 """
 
 from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Body, Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from lms.core.auth import default_auth
@@ -147,15 +148,15 @@ def framework_detail(request: HttpRequest, framework_id: str):
     return data
 
 
-@router.get("/frameworks/{framework_id}/case", response=dict[str, Any], auth=None,
+@router.get("/frameworks/{framework_id}/case", response=dict[str, Any], auth=None, url_name="framework_case",
             summary="Gói IMS CASE 1.0 của khung năng lực")
 def framework_case(request: HttpRequest, framework_id: str, query: Query[CaseQuery]):
     return framework_case_export(framework=_framework(framework_id), language=query.lang)
 
 
-@router.post("/frameworks/case", response={200: ImportOut, 400: ImportOut}, auth=default_auth,
+@router.post("/frameworks", response={200: ImportOut, 400: ImportOut}, auth=default_auth,
              summary="Nhập một gói IMS CASE 1.0 (tất cả hoặc không gì)")
-def framework_case_upload(request: HttpRequest, package: dict[str, Any], query: Query[ImportQuery]):
+def framework_case_upload(request: HttpRequest, package: Body[dict[str, Any]], query: Query[ImportQuery]):
     user = request.user
     if not (user.is_staff and user.has_perm("assessments.add_framework")):
         raise HttpError(403, _("Bạn không có quyền nhập khung năng lực."))
@@ -168,4 +169,4 @@ def framework_case_upload(request: HttpRequest, package: dict[str, Any], query: 
         ],
         "notes": report.notes,
     }
-    return (200 if report.ok else 400), body
+    return Status(200 if report.ok else 400, body)
