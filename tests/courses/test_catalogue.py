@@ -75,7 +75,7 @@ def test_cards_show_length_level_learners_and_own_progress(client, index, course
     lesson_complete(learner=learner, lesson=lessons_of(courses["pay"])[0])
     client.force_login(learner)
     html = client.get(index.url).content.decode()
-    card = html.split(">Thanh toán không dùng tiền mặt</a>")[1].split("</li>")[0]
+    card = html.split(">Thanh toán không dùng tiền mặt</a>")[1].split('class="card course-card"')[0]
     assert "120 phút" in card and "Trung bình" in card
     assert "Người học:</span> 3" in card
     assert "Đã học 33%" in card
