@@ -18,6 +18,7 @@ Attempts and responses point to the learner by id and hold no personal data.
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -293,6 +294,18 @@ class Quiz(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        if (
+            self.review_rule == self.ReviewRule.AFTER_CLOSE
+            and self.closes_at is None
+            and not self.max_attempts
+        ):
+            raise ValidationError(
+                {"review_rule": _("“Khi bài kiểm tra đã đóng” cần thời điểm đóng hoặc giới hạn số lần làm.")}
+            )
+        if self.opens_at and self.closes_at and self.opens_at >= self.closes_at:
+            raise ValidationError({"closes_at": _("Thời điểm đóng phải sau thời điểm mở.")})
 
 
 class QuizQuestion(models.Model):

@@ -74,6 +74,10 @@ class Paper:
     questions: list[PaperQuestion]
 
     @property
+    def id(self) -> int:
+        return self.attempt_id
+
+    @property
     def remaining_minutes(self) -> int | None:
         return None if self.remaining_seconds is None else math.ceil(self.remaining_seconds / 60)
 
@@ -231,6 +235,7 @@ class Review:
     pass_mark_percent: Decimal
     passed: bool
     show_answers: bool
+    review_rule: str
     answers_from: datetime.datetime | None  # after_close: when answers are shown
     questions: list[ReviewQuestion]
 
@@ -294,6 +299,7 @@ def attempt_review(*, attempt: Attempt, now: datetime.datetime | None = None) ->
         pass_mark_percent=quiz.pass_mark_percent,
         passed=bool(attempt.passed),
         show_answers=show,
+        review_rule=quiz.review_rule,
         answers_from=quiz.closes_at if quiz.review_rule == Quiz.ReviewRule.AFTER_CLOSE else None,
         questions=items,
     )

@@ -534,6 +534,10 @@ def responses_save(
             refused = True
         else:
             refused = False
+            if locked.state == Attempt.State.TIMED_OUT:
+                raise ValidationError(
+                    _("Đã hết giờ làm bài: câu trả lời này không được lưu, bài đã được chấm.")
+                )
             if locked.state != Attempt.State.IN_PROGRESS:
                 raise ValidationError(_("Bài đã nộp, không thể sửa câu trả lời."))
             items = {i["question"]: i for i in locked.layout}

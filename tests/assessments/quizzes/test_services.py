@@ -347,3 +347,22 @@ def test_grade_methods(method, expected_percent, expected_passed):
     grade = quiz_grade_for_learner(quiz=quiz, learner=learner)
     assert grade.attempts_graded == 3
     assert grade.percent == expected_percent and grade.passed is expected_passed
+
+
+def test_after_close_review_needs_a_closing_time_or_an_attempt_limit():
+    category = category_create(name="Nhóm")
+    question = question_create(category=category, type=T.TRUE_FALSE, text="Đúng không?", correct=True)
+    with pytest.raises(ValidationError, match="cần thời điểm đóng"):
+        quiz_create(title="Không bao giờ đóng", questions=[question], review_rule="after_close")
+    assert quiz_create(title="Ba lần", questions=[question], review_rule="after_close", max_attempts=3).pk
+
+
+def test_review_after_close_opens_once_every_attempt_is_used():
+    from assessments.quizzes.selectors import review_allowed
+
+    quiz, _q, _c = bank_with_quiz(review_rule="after_close", max_attempts=2)
+    learner = UserFactory()
+    first = attempt_submit(attempt=attempt_start(quiz=quiz, learner=learner), learner=learner)
+    assert review_allowed(attempt=first) is False
+    attempt_submit(attempt=attempt_start(quiz=quiz, learner=learner), learner=learner)
+    assert review_allowed(attempt=first) is True
