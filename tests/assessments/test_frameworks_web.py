@@ -74,17 +74,13 @@ def test_unknown_or_draft_framework_is_404(client, loaded):
     assert client.get("/danh-gia/khung-nang-luc/secret/").status_code == 404
 
 
-def test_english_page_uses_english_titles(client, loaded):
-    response = client.get("/danh-gia/khung-nang-luc/digcomp-2.2/", HTTP_ACCEPT_LANGUAGE="en",
-                          headers={"Cookie": "django_language=en"})
-    assert response.status_code == 200  # language switching is the site's; titles follow get_language()
-    from django.utils import translation
-
-    with translation.override("en"):
-        assert Competence.objects.get(framework__code="digcomp-2.2", code="2.5").title == "Netiquette"
-    with translation.override("vi"):
-        title = Competence.objects.get(framework__code="digcomp-2.2", code="2.5").title
-        assert title == "Quy tắc ứng xử trên mạng"
+def test_english_page_uses_english_titles(client, loaded, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/danh-gia/khung-nang-luc/digcomp-2.2/").content.decode()
+    assert "Proficiency levels" in html and "Netiquette" in html
+    assert "Quy tắc ứng xử trên mạng" not in html
+    listing = client.get("/danh-gia/khung-nang-luc/").content.decode()
+    assert "Digital competence frameworks" in listing and "6 areas, 24 competences" in listing
 
 
 def test_api_list_and_detail(api, loaded):
