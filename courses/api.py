@@ -9,9 +9,11 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic import ValidationError as PydanticValidationError
 
 from courses import selectors, services
 from courses.models import Audience, CoursePage, Enrolment, LengthBand, LessonPage, Level, Topic
@@ -282,13 +284,31 @@ def unenrol(request, course_id: int):
     return _enrolment_out(services.enrolment_cancel(learner=_user(request), course=course))
 
 
-@router.post("/lessons/{int:lesson_id}/complete", response=ProgressOut, summary="Đánh dấu đã học xong bài")
-def lesson_complete(request, lesson_id: int, payload: CompleteIn | None = None):
+def _complete_payload(request) -> CompleteIn:
+    """The optional JSON body of "complete": an app may post nothing at all."""
+    if not request.body.strip():
+        return CompleteIn()
+    try:
+        return CompleteIn.model_validate_json(request.body)
+    except PydanticValidationError as exc:
+        raise HttpError(422, _("Dữ liệu gửi lên không hợp lệ: seconds là số giây từ 0 đến 86400.")) from exc
+
+
+@router.post(
+    "/lessons/{int:lesson_id}/complete",
+    response=ProgressOut,
+    summary="Đánh dấu đã học xong bài",
+    description="Thân JSON tuỳ chọn: {\"seconds\": 300}. Gọi lại nhiều lần vẫn an toàn.",
+    openapi_extra={"requestBody": {"required": False, "content": {"application/json": {
+        "schema": CompleteIn.model_json_schema()}}}},
+)
+def lesson_complete(request, lesson_id: int):
+    payload = _complete_payload(request)
     lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
     learner = _user(request)
     try:
         progress = services.lesson_complete(
-            learner=learner, lesson=lesson, seconds=payload.seconds if payload else None
+            learner=learner, lesson=lesson, seconds=payload.seconds
         )
     except ValidationError as exc:
         if getattr(exc, "code", None) in ("not_enrolled", "locked"):

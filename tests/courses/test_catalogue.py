@@ -14,41 +14,71 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def courses(index):
     return {
-        "vneid": course_build(index=index, slug="vneid", title="Tài khoản định danh điện tử VNeID", topic="vneid",
-                              duration_minutes=45, competences="digcomp-2.2:2.1"),
-        "pay": course_build(index=index, slug="thanh-toan", title="Thanh toán không dùng tiền mặt",
-                            topic="cashless_payment", level="intermediate", duration_minutes=120,
-                            for_citizens=True, for_team_members=True, competences="digcomp-2.2:4.2"),
-        "gov": course_build(index=index, slug="chinh-quyen-so", title="Chính quyền số cho công chức",
-                            topic="digital_government", level="advanced", duration_minutes=240,
-                            for_citizens=False, for_civil_servants=True, competences="digcomp-2.2:5.1"),
+        "vneid": course_build(
+            index=index,
+            slug="vneid",
+            title="Tài khoản định danh điện tử VNeID",
+            topic="vneid",
+            duration_minutes=45,
+            competences="digcomp-2.2:2.1",
+        ),
+        "pay": course_build(
+            index=index,
+            slug="thanh-toan",
+            title="Thanh toán không dùng tiền mặt",
+            topic="cashless_payment",
+            level="intermediate",
+            duration_minutes=120,
+            for_citizens=True,
+            for_team_members=True,
+            competences="digcomp-2.2:4.2",
+        ),
+        "gov": course_build(
+            index=index,
+            slug="chinh-quyen-so",
+            title="Chính quyền số cho công chức",
+            topic="digital_government",
+            level="advanced",
+            duration_minutes=240,
+            for_citizens=False,
+            for_civil_servants=True,
+            competences="digcomp-2.2:5.1",
+        ),
     }
 
 
 def _titles(client, url):
     response = client.get(url)
     assert response.status_code == 200
-    titles = " | ".join(re.findall(r'class="card__title"><a href="[^"]+">([^<]+)</a>', response.content.decode()))
-    return {key for key, title in [("vneid", "VNeID"), ("pay", "Thanh toán"), ("gov", "Chính quyền số")]
-            if title in titles}
+    titles = " | ".join(
+        re.findall(r'class="card__title"><a href="[^"]+">([^<]+)</a>', response.content.decode())
+    )
+    return {
+        key
+        for key, title in [("vneid", "VNeID"), ("pay", "Thanh toán"), ("gov", "Chính quyền số")]
+        if title in titles
+    }
 
 
-@pytest.mark.parametrize("query,expected", [
-    ("", {"vneid", "pay", "gov"}),
-    ("?q=thanh+toan", {"pay"}),
-    ("?q=THANH TOÁN tien mat", {"pay"}),
-    ("?q=dinh danh", {"vneid"}),
-    ("?q=cong+chuc", {"gov"}),
-    ("?topic=vneid", {"vneid"}),
-    ("?audience=team_member", {"pay"}),
-    ("?audience=civil_servant", {"gov"}),
-    ("?level=advanced", {"gov"}),
-    ("?area=4", {"pay"}),
-    ("?length=short", {"vneid"}),
-    ("?length=medium", {"pay"}),
-    ("?length=long", {"gov"}),
-    ("?audience=citizen&length=medium&q=thanh", {"pay"}),
-])
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("", {"vneid", "pay", "gov"}),
+        ("?q=thanh+toan", {"pay"}),
+        ("?q=THANH TOÁN tien mat", {"pay"}),
+        ("?q=dinh danh", {"vneid"}),
+        ("?q=cong+chuc", {"gov"}),
+        ("?topic=vneid", {"vneid"}),
+        ("?audience=team_member", {"pay"}),
+        ("?audience=civil_servant", {"gov"}),
+        ("?level=advanced", {"gov"}),
+        ("?area=4", {"pay"}),
+        ("?length=short", {"vneid"}),
+        ("?length=medium", {"pay"}),
+        ("?length=long", {"gov"}),
+        ("?audience=citizen&length=medium&q=thanh", {"pay"}),
+    ],
+)
 def test_filters_and_folded_search(client, index, courses, query, expected):
     assert _titles(client, index.url + query) == expected
 

@@ -40,8 +40,9 @@ def _warm(client, url):
 
 
 @pytest.mark.parametrize("lessons_per_module", [1, 20])
-def test_learner_pages_stay_within_the_query_budget(client, index, learner, lessons_per_module,
-                                                    django_assert_max_num_queries):
+def test_learner_pages_stay_within_the_query_budget(
+    client, index, learner, lessons_per_module, django_assert_max_num_queries
+):
     """3 lessons and 60 lessons cost the same: ≤ 8 queries per page."""
     course = course_build(index=index, modules=3, lessons_per_module=lessons_per_module)
     others = [UserFactory() for _ in range(3)]
@@ -51,8 +52,15 @@ def test_learner_pages_stay_within_the_query_budget(client, index, learner, less
     assert len(lessons) == 3 * lessons_per_module
     lesson_complete(learner=learner, lesson=lessons[0])
     client.force_login(learner)
-    urls = [index.url, f"{index.url}?q=vneid&level=beginner", course.url, lessons[-1].get_parent().url,
-            lessons[1].url, lessons[-1].url, reverse("courses:dashboard")]
+    urls = [
+        index.url,
+        f"{index.url}?q=vneid&level=beginner",
+        course.url,
+        lessons[-1].get_parent().url,
+        lessons[1].url,
+        lessons[-1].url,
+        reverse("courses:dashboard"),
+    ]
     for url in urls:
         _warm(client, url)
         with django_assert_max_num_queries(MAX_QUERIES):
@@ -68,11 +76,26 @@ def test_anonymous_pages_stay_within_the_budget(client, course, django_assert_ma
 
 
 def test_course_page_shows_the_syllabus_and_facts(client, index):
-    course = course_build(index=index, modules=2, lessons_per_module=2, certificate_awarded=False,
-                          prerequisites="Biết bật điện thoại.", competences="digcomp-2.2:1.1\ndigcomp-2.2:4.2")
+    course = course_build(
+        index=index,
+        modules=2,
+        lessons_per_module=2,
+        certificate_awarded=False,
+        prerequisites="Biết bật điện thoại.",
+        competences="digcomp-2.2:1.1\ndigcomp-2.2:4.2",
+    )
     html = client.get(course.url).content.decode()
-    for text in ("Chương 1", "Chương 2", "Bài 4", "5 phút", "Biết bật điện thoại.", "Không cấp chứng nhận",
-                 "digcomp-2.2:4.2", "Cài VNeID", "Đăng nhập để đăng ký học miễn phí"):
+    for text in (
+        "Chương 1",
+        "Chương 2",
+        "Bài 4",
+        "5 phút",
+        "Biết bật điện thoại.",
+        "Không cấp chứng nhận",
+        "digcomp-2.2:4.2",
+        "Cài VNeID",
+        "Đăng nhập để đăng ký học miễn phí",
+    ):
         assert text in html, text
     assert f"next={course.url}" in html
 
@@ -145,8 +168,18 @@ def test_low_data_mode_drops_video_and_images(client, index):
     course = course_build(index=index)
     lesson = lessons_of(course)[0]
     video = DocumentFactory(title="Video")
-    lesson.body = [*lesson.body.raw_data, {"type": "video", "value": {
-        "title": "Video hướng dẫn", "embed": None, "file": video.pk, "transcript": "<p>Lời</p>"}}]
+    lesson.body = [
+        *lesson.body.raw_data,
+        {
+            "type": "video",
+            "value": {
+                "title": "Video hướng dẫn",
+                "embed": None,
+                "file": video.pk,
+                "transcript": "<p>Lời</p>",
+            },
+        },
+    ]
     lesson.save_revision().publish()
     assert "<video" in client.get(lesson.url).content.decode()
     response = client.post(reverse("courses:low_data"), {"on": "1", "next": lesson.url})

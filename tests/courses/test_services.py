@@ -61,12 +61,21 @@ def test_unique_constraint_backs_the_duplicate_rule(course, learner):
     Enrolment.objects.create(learner=learner, course=course, status=Enrolment.Status.UNENROLLED)
 
 
-@pytest.mark.parametrize("fields,message", [
-    ({"enrolment_closes_on": datetime.date(2025, 1, 31)}, "hết hạn đăng ký"),
-    ({"enrolment_opens_on": datetime.date(2099, 1, 1)}, "mở đăng ký từ ngày"),
-    ({"pacing": "cohort", "starts_on": datetime.date(2024, 1, 1), "ends_on": datetime.date(2024, 2, 1)},
-     "đã kết thúc"),
-])
+@pytest.mark.parametrize(
+    "fields,message",
+    [
+        ({"enrolment_closes_on": datetime.date(2025, 1, 31)}, "hết hạn đăng ký"),
+        ({"enrolment_opens_on": datetime.date(2099, 1, 1)}, "mở đăng ký từ ngày"),
+        (
+            {
+                "pacing": "cohort",
+                "starts_on": datetime.date(2024, 1, 1),
+                "ends_on": datetime.date(2024, 2, 1),
+            },
+            "đã kết thúc",
+        ),
+    ],
+)
 def test_closed_window_is_refused(index, learner, fields, message):
     course = course_build(index=index, slug="dot-hoc", **fields)
     with pytest.raises(ValidationError) as exc:
@@ -157,6 +166,7 @@ def test_removed_or_added_lessons_never_break_a_completion(course, learner):
     lessons[0].delete()
     from courses.models import LessonPage
     from tests.content.builders import page_publish
+
     page_publish(parent=lessons[1].get_parent(), page=LessonPage(title="Bài mới", slug="bai-moi"))
     assert CourseCompletion.objects.filter(learner=learner, course=course).exists()
     assert Enrolment.objects.get(learner=learner).status == Enrolment.Status.COMPLETED
@@ -189,6 +199,7 @@ def test_registered_completion_rule_must_hold(course, learner):
         assert not CourseCompletion.objects.exists()
         passed["value"] = True
         from courses.services import course_completion_evaluate
+
         assert course_completion_evaluate(learner=learner, course_id=course.pk) is not None
     finally:
         completion_rule_unregister(final_test_passed)

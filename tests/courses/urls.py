@@ -17,8 +17,14 @@ else:
     from lms.core.auth import default_auth
     from lms.core.errors import install_error_handlers
 
-    test_api = LmsNinjaAPI(title="courses test", version="test", urls_namespace="courses-test-api",
-                           auth=default_auth, renderer=Utf8JSONRenderer(), docs_url=None)
+    test_api = LmsNinjaAPI(
+        title="courses test",
+        version="test",
+        urls_namespace="courses-test-api",
+        auth=default_auth,
+        renderer=Utf8JSONRenderer(),
+        docs_url=None,
+    )
     install_error_handlers(test_api)
     test_api.add_router("/v1/courses", router)
     urlpatterns = [path("api-test/", test_api.urls), *lms_urls.urlpatterns]
