@@ -366,3 +366,24 @@ def test_review_after_close_opens_once_every_attempt_is_used():
     assert review_allowed(attempt=first) is False
     attempt_submit(attempt=attempt_start(quiz=quiz, learner=learner), learner=learner)
     assert review_allowed(attempt=first) is True
+
+
+def test_questions_are_tagged_with_framework_competences_and_a_level():
+    from assessments.models import Competence, Framework, FrameworkArea
+
+    framework = Framework.objects.create(code="digcomp-2.2", title_vi="DigComp 2.2")
+    area = FrameworkArea.objects.create(framework=framework, code="4", title_vi="An toàn")
+    competence = Competence.objects.create(
+        framework=framework, area=area, code="4.2", title_vi="Bảo vệ dữ liệu"
+    )
+    category = category_create(name="An toàn")
+    question = question_create(
+        category=category,
+        type=T.TRUE_FALSE,
+        text="Không chia sẻ OTP.",
+        correct=True,
+        level=3,
+        competences=[competence],
+    )
+    assert [c.qualified_code for c in question.competences.all()] == ["digcomp-2.2:4.2"]
+    assert question.level == 3 and list(competence.questions.all()) == [question]
