@@ -33,7 +33,9 @@ def test_learner_journey_at_360px(browser_page, live_server, screenshot_dir, lea
     client = Client()
     client.force_login(learner)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )
     page.goto(live_server.url + course.url)
     page.screenshot(path=str(screenshot_dir / "courses-course.png"), full_page=True)
     page.get_by_role("link", name="Tiếp tục học").click()
