@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from assessments.demo import demo_frameworks_load
 from content.demo import demo_site_build
 from lms.accounts.demo import DEMO_PASSWORD, demo_users_create
 from lms.organisations.demo import demo_agencies_create
@@ -27,11 +28,16 @@ class Command(BaseCommand):
             call_command("load_units", stdout=self.stdout)
         with transaction.atomic():
             site = demo_site_build()
+            frameworks = demo_frameworks_load()
             villages = demo_villages_create()
             agencies = demo_agencies_create()
             users = demo_users_create(villages=villages, agencies=agencies)
         self.stdout.write(self.style.SUCCESS(f"Site pages: {site}"))
         self.stdout.write(f"Villages: {len(villages)}, agencies: {len(agencies)}")
+        self.stdout.write(
+            "Competence frameworks: "
+            f"{sum(frameworks.created.values())} created, {sum(frameworks.unchanged.values())} unchanged"
+        )
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
         width = max(len(u["role"]) for u in users)
