@@ -220,3 +220,11 @@ def test_dashboard_empty_state_and_login(client, index, learner):
     client.force_login(learner)
     html = client.get(reverse("courses:dashboard")).content.decode()
     assert "Bạn chưa đăng ký khoá học nào." in html and index.url in html
+
+
+def test_english_catalogue_is_complete():
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert translation.gettext("Đánh dấu đã học xong") == "Mark as done"
+        assert translation.ngettext("%(n)s bài", "%(n)s bài", 2) % {"n": 2} == "2 lessons"
