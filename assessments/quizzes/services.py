@@ -171,19 +171,20 @@ def question_create(
     elif type == Type.TRUE_FALSE:
         if correct is None:
             raise ValidationError(_("Câu hỏi Đúng/Sai cần cho biết đáp án đúng."))
+        # Stored as content, in the bank's language (Vietnamese), whatever the UI language.
         _bulk_clean_create(
             Choice,
             [
                 Choice(
                     question=question,
-                    text=_("Đúng"),
+                    text="Đúng",
                     is_correct=correct,
                     weight=Decimal(int(correct)),
                     ordering=0,
                 ),
                 Choice(
                     question=question,
-                    text=_("Sai"),
+                    text="Sai",
                     is_correct=not correct,
                     weight=Decimal(int(not correct)),
                     ordering=1,

@@ -230,3 +230,12 @@ def test_attempt_page_query_count_does_not_grow_with_the_quiz(
     learner_client.get(f"/danh-gia/bai-lam/{attempt.pk}/")  # warm the site chrome caches
     with django_assert_max_num_queries(8):
         assert learner_client.get(f"/danh-gia/bai-lam/{attempt.pk}/").status_code == 200
+
+
+def test_pages_in_english(learner_client, quiz_bank, settings):
+    quiz, _q, _c = quiz_bank
+    learner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Start the quiz" in learner_client.get(f"/danh-gia/bai-kiem-tra/{quiz.pk}/").content.decode()
+    attempt = _start(learner_client, quiz)
+    html = learner_client.get(f"/danh-gia/bai-lam/{attempt.pk}/").content.decode()
+    assert ">Save<" in html and ">Submit<" in html and "Question 1 (points: 1)" in html
