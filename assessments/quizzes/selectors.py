@@ -12,15 +12,13 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 
-from .models import Attempt, Choice, MatchPair, Question, Quiz, Response
-from .services import attempt_expire_if_due
+from .models import Attempt, Question, Quiz, Response
+from .services import attempt_expire_if_due, key_prefetches, layout_types
 
 Type = Question.Type
 
@@ -107,19 +105,14 @@ def attempt_get_for_learner(
 
 def _questions_for(attempt: Attempt, with_key: bool) -> dict[int, Question]:
     ids = [i["question"] for i in attempt.layout]
-    prefetch: list[Any] = [
-        Prefetch("choices", queryset=Choice.objects.order_by("ordering", "id")),
-        Prefetch("pairs", queryset=MatchPair.objects.order_by("ordering", "id")),
-    ]
-    if with_key:
-        prefetch += ["numeric_answers", "text_answers"]
-    return Question.objects.prefetch_related(*prefetch).in_bulk(ids)
+    prefetches = key_prefetches(types=layout_types(attempt.layout), with_key=with_key)
+    return Question.objects.prefetch_related(*prefetches).in_bulk(ids)
 
 
 def attempt_paper(*, attempt: Attempt, now: datetime.datetime | None = None) -> Paper:
     """The attempt as the learner answers it: questions in the frozen order, options in
-    the frozen order, the saved answers. Three queries (questions, choices, pairs) plus
-    one for the responses. Never any correctness, weight, feedback or explanation."""
+    the frozen order, the saved answers. Questions, one query per kind of option the
+    paper has (choices, pairs), the responses. Never any correctness, weight, feedback or explanation."""
     now = now or timezone.now()
     questions = _questions_for(attempt, with_key=False)
     saved = {r.question_id: r.answer for r in Response.objects.filter(attempt=attempt)}
@@ -127,8 +120,9 @@ def attempt_paper(*, attempt: Attempt, now: datetime.datetime | None = None) -> 
     for number, item in enumerate(attempt.layout, start=1):
         question = questions[item["question"]]
         answer = saved.get(question.pk) or {}
-        choices = {c.pk: c for c in question.choices.all()}
-        pairs = {p.pk: p for p in question.pairs.all()}
+        # Only the relations this type has were prefetched: touch no other.
+        choices = {c.pk: c for c in question.choices.all()} if question.type in Question.CHOICE_TYPES else {}
+        pairs = {p.pk: p for p in question.pairs.all()} if question.type == Type.MATCHING else {}
         options: list[PaperOption] = []
         prompts: list[PaperPrompt] = []
         text_value = ""
@@ -311,7 +305,7 @@ def _review_question(
     answer = response.answer if response else {}
     options: list[ReviewOption] = []
     given, expected = "", []
-    choices = {c.pk: c for c in question.choices.all()}
+    choices = {c.pk: c for c in question.choices.all()} if question.type in Question.CHOICE_TYPES else {}
     if question.type in (Type.SINGLE_CHOICE, Type.TRUE_FALSE, Type.MULTIPLE_CHOICE):
         chosen = set(answer.get("choices", [])) | ({answer["choice"]} if "choice" in answer else set())
         for pk in item.get("options", []):

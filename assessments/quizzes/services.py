@@ -284,17 +284,36 @@ def quiz_create(
 # --- Attempts ------------------------------------------------------------------------------
 
 
-def _key_prefetch() -> list[Prefetch]:
-    return [
-        Prefetch("choices", queryset=Choice.objects.order_by("ordering", "id")),
-        Prefetch("pairs", queryset=MatchPair.objects.order_by("ordering", "id")),
-        "numeric_answers",
-        "text_answers",
-    ]
+def key_prefetches(*, types: set[str] | None = None, with_key: bool = True) -> list[Prefetch]:
+    """The relations to prefetch for questions of these types (all types if None): a
+    quiz of choice questions costs one query for its choices, not four. Without
+    `with_key`, the numeric and text answers (pure key) are left out."""
+    wanted = set(Type.values) if types is None else types
+    prefetches = []
+    if wanted & set(Question.CHOICE_TYPES):
+        prefetches.append(Prefetch("choices", queryset=Choice.objects.order_by("ordering", "id")))
+    if Type.MATCHING in wanted:
+        prefetches.append(Prefetch("pairs", queryset=MatchPair.objects.order_by("ordering", "id")))
+    if with_key and Type.NUMERIC in wanted:
+        prefetches.append(Prefetch("numeric_answers"))
+    if with_key and Type.SHORT_TEXT in wanted:
+        prefetches.append(Prefetch("text_answers"))
+    return prefetches
+
+
+def layout_types(layout: Sequence[Mapping[str, Any]]) -> set[str] | None:
+    """Question types on a frozen paper (None if a paper predates the "type" key)."""
+    types = {item.get("type") for item in layout}
+    return None if None in types else types  # type: ignore[return-value]
 
 
 def _item_layout(question: Question, points: Decimal, rng: random.Random, shuffle_options: bool) -> dict:
-    item: dict[str, Any] = {"question": question.pk, "version": question.version, "points": str(points)}
+    item: dict[str, Any] = {
+        "question": question.pk,
+        "type": question.type,
+        "version": question.version,
+        "points": str(points),
+    }
     if question.type in (Type.SINGLE_CHOICE, Type.MULTIPLE_CHOICE, Type.TRUE_FALSE):
         options = [c.pk for c in question.choices.all()]
         if shuffle_options and question.type != Type.TRUE_FALSE:
@@ -363,7 +382,7 @@ def attempt_draw_layout(*, quiz: Quiz, seed: int) -> list[dict]:
             taken.add(pk)
     if quiz.shuffle_questions:
         rng.shuffle(chosen)
-    questions = Question.objects.prefetch_related(*_key_prefetch()).in_bulk([pk for pk, _p in chosen])
+    questions = Question.objects.prefetch_related(*key_prefetches()).in_bulk([pk for pk, _p in chosen])
     return [
         _item_layout(questions[pk], points or questions[pk].default_points, rng, quiz.shuffle_options)
         for pk, points in chosen
@@ -625,7 +644,8 @@ def attempt_submit(
         quiz = Quiz.objects.get(pk=locked.quiz_id)
         timed_out = _past_deadline(locked, now)
         ids = [i["question"] for i in locked.layout]
-        questions = Question.objects.prefetch_related(*_key_prefetch()).in_bulk(ids)
+        prefetches = key_prefetches(types=layout_types(locked.layout))
+        questions = Question.objects.prefetch_related(*prefetches).in_bulk(ids)
         responses = {r.question_id: r for r in Response.objects.filter(attempt=locked)}
         total = Decimal("0")
         for item in locked.layout:

@@ -105,6 +105,6 @@ def attempt_review_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if not attempt.is_graded:
         return redirect(_url(request, "attempt", attempt.pk))
     review = selectors.attempt_review(attempt=attempt)
-    status = selectors.quiz_status_for_learner(quiz=attempt.quiz, learner=request.user)
-    context = {"review": review, "status": status, "start_url": _url(request, "start", attempt.quiz_id)}
+    grade = selectors.quiz_grade_for_learner(quiz=attempt.quiz, learner=request.user)
+    context = {"review": review, "grade": grade, "start_url": _url(request, "start", attempt.quiz_id)}
     return render(request, "quizzes/review.html", context)

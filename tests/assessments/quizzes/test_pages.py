@@ -239,3 +239,23 @@ def test_pages_in_english(learner_client, quiz_bank, settings):
     attempt = _start(learner_client, quiz)
     html = learner_client.get(f"/danh-gia/bai-lam/{attempt.pk}/").content.decode()
     assert ">Save<" in html and ">Submit<" in html and "Question 1 (points: 1)" in html
+
+
+def test_review_page_query_count_for_a_choice_quiz(learner_client, learner, django_assert_max_num_queries):
+    from assessments.quizzes.services import attempt_submit, category_create, question_create, quiz_create
+
+    category = category_create(name="Chỉ lựa chọn")
+    questions = [
+        question_create(
+            category=category,
+            type="single_choice",
+            text=f"Câu {i}?",
+            choices=[{"text": "A", "correct": True}, {"text": "B"}],
+        )
+        for i in range(20)
+    ]
+    quiz = quiz_create(title="Chỉ lựa chọn", questions=questions)
+    attempt = attempt_submit(attempt=attempt_start(quiz=quiz, learner=learner), learner=learner)
+    learner_client.get(f"/danh-gia/bai-lam/{attempt.pk}/ket-qua/")  # warm the site chrome caches
+    with django_assert_max_num_queries(8):
+        assert learner_client.get(f"/danh-gia/bai-lam/{attempt.pk}/ket-qua/").status_code == 200
