@@ -5,16 +5,17 @@ Thin: parse the request, call one selector or service, render or redirect.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import selectors, services
 from .forms import answers_from_form
-from .models import Attempt, Question
+from .models import Attempt, Question, Quiz
 
 
 def _url(request: HttpRequest, name: str, *args: object) -> str:
@@ -108,3 +109,16 @@ def attempt_review_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
     grade = selectors.quiz_grade_for_learner(quiz=attempt.quiz, learner=request.user)
     context = {"review": review, "grade": grade, "start_url": _url(request, "start", attempt.quiz_id)}
     return render(request, "quizzes/review.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def item_statistics_page(request: HttpRequest, quiz_id: int) -> HttpResponse:
+    if not request.user.has_perm("quizzes.view_item_statistics"):
+        raise PermissionDenied
+    quiz = get_object_or_404(Quiz, pk=quiz_id)
+    all_attempts = request.GET.get("tat-ca") == "1"
+    stats = selectors.item_statistics(quiz=quiz, first_attempt_only=not all_attempts)
+    page = Paginator(stats, 50).get_page(request.GET.get("trang"))
+    context = {"quiz": quiz, "page": page, "all_attempts": all_attempts}
+    return render(request, "quizzes/item_statistics.html", context)

@@ -71,3 +71,23 @@ def test_no_variation_gives_no_discrimination():
     stats = item_statistics(quiz=quiz)
     assert [(s.facility, s.discrimination) for s in stats] == [(1.0, None), (0.0, None)]
     assert item_statistics(quiz=quiz_create(title="Trống", questions=[q1])) == []
+
+
+@pytest.mark.urls("tests.assessments.quizzes.urls")
+def test_statistics_page_is_for_staff_only(client):
+    from django.contrib.auth.models import Permission
+
+    category = category_create(name="Trang thống kê")
+    q1, q2 = (
+        question_create(category=category, type="true_false", text=f"Ý {i}", correct=True) for i in (1, 2)
+    )
+    quiz = quiz_create(title="Trang", questions=[q1, q2])
+    _take(quiz, [q1, q2], UserFactory(), [1, 0])
+    _take(quiz, [q1, q2], UserFactory(), [0, 0])
+    client.force_login(UserFactory())
+    assert client.get(f"/danh-gia/bai-kiem-tra/{quiz.pk}/thong-ke/").status_code == 403
+    staff = UserFactory()
+    staff.user_permissions.add(Permission.objects.get(codename="view_item_statistics"))
+    client.force_login(staff)
+    html = client.get(f"/danh-gia/bai-kiem-tra/{quiz.pk}/thong-ke/").content.decode()
+    assert "Ý 1" in html and "0,50" in html and "0,00" in html  # facilities 0.5 and 0
