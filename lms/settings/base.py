@@ -301,5 +301,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Wagtail's immediate task backend logs every index update at INFO.
         "django_tasks": {"level": "WARNING"},
+        # Page edits are kept in Wagtail's own audit log (the database); no need to print them.
+        "wagtail": {"level": "WARNING"},
     },
 }

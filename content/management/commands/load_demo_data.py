@@ -11,6 +11,7 @@ from django.db import transaction
 
 from assessments.demo import demo_frameworks_load
 from content.demo import demo_site_build
+from courses.demo import demo_courses_create
 from lms.accounts.demo import DEMO_PASSWORD, demo_users_create
 from lms.organisations.demo import demo_agencies_create
 from lms.places.demo import demo_villages_create
@@ -29,10 +30,12 @@ class Command(BaseCommand):
         with transaction.atomic():
             site = demo_site_build()
             frameworks = demo_frameworks_load()
+            courses = demo_courses_create()
             villages = demo_villages_create()
             agencies = demo_agencies_create()
             users = demo_users_create(villages=villages, agencies=agencies)
         self.stdout.write(self.style.SUCCESS(f"Site pages: {site}"))
+        self.stdout.write(f"Courses: {courses}")
         self.stdout.write(f"Villages: {len(villages)}, agencies: {len(agencies)}")
         self.stdout.write(
             "Competence frameworks: "
