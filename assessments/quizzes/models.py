@@ -89,6 +89,16 @@ class Question(models.Model):
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     version = models.PositiveIntegerField(_("phiên bản"), default=1)
+    # The version this one replaced (question_revise): attempts keep pointing at the
+    # version they were graded with; quizzes move to the new one.
+    replaces = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+        verbose_name=_("thay cho phiên bản"),
+    )
     is_active = models.BooleanField(
         _("đang dùng"), default=True, help_text=_("Câu hỏi ngừng dùng không được rút vào lần làm bài mới.")
     )

@@ -242,6 +242,41 @@ def question_create(
     return question
 
 
+@transaction.atomic
+def question_revise(*, question: Question, **definition: Any) -> Question:
+    """Change a question by making a new version of it; return the new version.
+
+    Rules: the old version is never edited — attempts that showed it keep being
+    reviewed and graded against exactly what they showed — so it is marked inactive and
+    the new one (version + 1, `replaces` = old) is created from `definition`, the
+    arguments of question_create; what `definition` leaves out (category, type, text,
+    level, points, feedback, explanation, competences) is copied. Quizzes that fix the
+    old version in their list now fix the new one; draw rules see only active
+    questions, so they draw the new one. Only the latest version can be revised.
+    """
+    question = Question.objects.select_for_update().get(pk=question.pk)
+    if Question.objects.filter(replaces=question).exists():
+        raise ValidationError(_("Câu hỏi này đã có phiên bản mới hơn; hãy sửa phiên bản mới nhất."))
+    for name, value in (
+        ("category", question.category),
+        ("type", question.type),
+        ("text", question.text),
+        ("level", question.level),
+        ("points", question.default_points),
+        ("feedback", question.feedback),
+        ("explanation", question.explanation),
+    ):
+        definition.setdefault(name, value)
+    if "competences" not in definition:
+        definition["competences"] = list(question.competences.all())
+    revised = question_create(**definition)
+    Question.objects.filter(pk=revised.pk).update(version=question.version + 1, replaces=question)
+    Question.objects.filter(pk=question.pk).update(is_active=False)
+    QuizQuestion.objects.filter(question=question).update(question=revised)
+    revised.refresh_from_db()
+    return revised
+
+
 def _bulk_clean_create(model, rows: list) -> None:
     for row in rows:
         row.full_clean(exclude=["question"])

@@ -17,6 +17,7 @@ from assessments.quizzes.services import (
     attempts_time_out_due,
     category_create,
     question_create,
+    question_revise,
     quiz_create,
     response_save,
     responses_save,
@@ -387,3 +388,30 @@ def test_questions_are_tagged_with_framework_competences_and_a_level():
     )
     assert [c.qualified_code for c in question.competences.all()] == ["digcomp-2.2:4.2"]
     assert question.level == 3 and list(competence.questions.all()) == [question]
+
+
+def test_revising_a_question_keeps_old_attempts_on_the_old_version():
+    quiz, questions, _c = bank_with_quiz()
+    learner = UserFactory()
+    old = questions["single"]
+    attempt = attempt_start(quiz=quiz, learner=learner)
+    right = old.choices.get(is_correct=True).pk
+    response_save(attempt=attempt, learner=learner, question_id=old.pk, answer={"choice": right})
+
+    new = question_revise(
+        question=old,
+        choices=[{"text": "Không, không bao giờ", "correct": True}, {"text": "Có"}],
+        explanation="Giải thích mới.",
+    )
+    old.refresh_from_db()
+    assert (old.is_active, new.is_active, new.version, new.replaces_id) == (False, True, 2, old.pk)
+    assert new.text == old.text and new.type == old.type
+    # The attempt in progress still shows and is graded on the version it drew.
+    graded = attempt_submit(attempt=attempt, learner=learner)
+    assert Response.objects.get(attempt=graded, question=old).correct is True
+    # A new attempt draws the new version.
+    fresh = attempt_start(quiz=quiz, learner=UserFactory())
+    ids = {i["question"] for i in fresh.layout}
+    assert new.pk in ids and old.pk not in ids
+    with pytest.raises(ValidationError, match="phiên bản mới hơn"):
+        question_revise(question=old, text="Sửa bản cũ")
