@@ -42,6 +42,10 @@ ONE = Fraction(1)
 _STRIP = " \t\r\n.,;:!?\"'“”‘’()[]"
 
 
+def _is_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _clamp(value: Fraction) -> Fraction:
     return max(ZERO, min(ONE, value))
 
@@ -72,7 +76,7 @@ def choice_weights(options: Sequence[tuple[int, bool, Decimal | None]]) -> dict[
 def grade_single_choice(*, weights: Mapping[int, Fraction], answer: Mapping) -> Fraction:
     """Weight of the chosen option, floored at 0 (`answer = {"choice": id}`)."""
     chosen = answer.get("choice") if isinstance(answer, Mapping) else None
-    if chosen not in weights:
+    if not _is_id(chosen) or chosen not in weights:
         return ZERO
     return _clamp(weights[chosen])
 
@@ -83,7 +87,7 @@ def grade_multiple_choice(*, weights: Mapping[int, Fraction], answer: Mapping) -
     chosen = answer.get("choices") if isinstance(answer, Mapping) else None
     if not isinstance(chosen, list | tuple):
         return ZERO
-    return _clamp(sum((weights[c] for c in set(chosen) if c in weights), ZERO))
+    return _clamp(sum((weights[c] for c in {c for c in chosen if _is_id(c)} if c in weights), ZERO))
 
 
 def grade_matching(*, expected: Mapping[str, str], offered: Sequence[str], answer: Mapping) -> Fraction:
@@ -108,9 +112,9 @@ def grade_ordering(*, correct_order: Sequence[int], answer: Mapping) -> Fraction
     between the two orders, floored at 0. An answer that is not a permutation of the
     items earns 0."""
     order = answer.get("order") if isinstance(answer, Mapping) else None
-    if not isinstance(order, list | tuple) or sorted(order, key=str) != sorted(correct_order, key=str):
+    if not isinstance(order, list | tuple) or not all(_is_id(item) for item in order):
         return ZERO
-    if len(set(order)) != len(order):
+    if len(order) != len(correct_order) or set(order) != set(correct_order) or len(set(order)) != len(order):
         return ZERO
     if list(order) == list(correct_order):
         return ONE

@@ -524,8 +524,8 @@ def _clean_answer(question: Question, item: Mapping[str, Any], answer: Any) -> d
         order = answer.get("order")
         if (
             not isinstance(order, list)
-            or sorted(order, key=str) != sorted(options, key=str)
-            or any(isinstance(o, bool) for o in order)
+            or not all(isinstance(o, int) and not isinstance(o, bool) for o in order)
+            or sorted(order) != sorted(options)
         ):
             raise ValidationError(_("Hãy xếp đủ tất cả các mục, mỗi mục một vị trí."))
         return {"order": list(order)}

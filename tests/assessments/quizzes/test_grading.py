@@ -214,3 +214,25 @@ def test_short_text_unicode_forms_and_tone_placement_match():
 )
 def test_score_rounding(points, fraction, expected):
     assert g.score_for(points=points, fraction=fraction) == expected
+
+
+GARBAGE = [None, "x", 1, [], {}, [[1]], {"a": 1}, True, 1.5, "12"]
+
+
+@pytest.mark.parametrize("junk", GARBAGE)
+def test_grading_never_fails_on_garbage(junk):
+    # Answers are checked when saved, but grading must hold even for rows written
+    # another way: whatever the stored JSON, the result is a fraction in [0, 1].
+    for key in ("choice", "choices", "pairs", "order", "value", "text"):
+        answer = {key: junk}
+        results = [
+            g.grade_single_choice(weights=MC, answer=answer),
+            g.grade_multiple_choice(weights=MC, answer=answer),
+            g.grade_matching(expected=MATCH_EXPECTED, offered=MATCH_OFFERED, answer=answer),
+            g.grade_ordering(correct_order=[1, 2, 3, 4], answer=answer),
+            g.grade_numeric(accepted=NUMERIC, answer=answer),
+            g.grade_short_text(accepted=TEXT, answer=answer),
+        ]
+        assert all(0 <= r <= 1 for r in results)
+    assert g.grade_ordering(correct_order=[1, 2], answer={"order": ["1", "2"]}) == 0
+    assert g.grade_multiple_choice(weights=MC, answer={"choices": [[1], 1, "2"]}) == F(1, 3)

@@ -213,6 +213,10 @@ def test_save_is_an_idempotent_upsert_and_checks_the_answer_against_the_paper():
         (questions["numeric"].pk, {"value": "sáu"}),
         (questions["short"].pk, {"text": "x" * 501}),
         (questions["ordering"].pk, {"order": [1, 2]}),
+        (
+            questions["ordering"].pk,
+            {"order": [str(pk) for pk in _item(attempt, questions["ordering"])["options"]]},
+        ),
         (questions["matching"].pk, {"pairs": {"999999": 0}}),
         (999999, {"choice": 1}),
     ]
