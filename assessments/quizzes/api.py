@@ -69,7 +69,7 @@ class AnswerIn(Schema):
     choices: list[int] | None = Field(None, max_length=100)
     pairs: dict[str, int] | None = None
     order: list[int] | None = Field(None, max_length=100)
-    value: str | None = Field(None, max_length=40)
+    value: str | int | float | None = Field(None, description='Một số, hoặc chữ số như người gõ: "3,5".')
     text: str | None = Field(None, max_length=services.MAX_TEXT_ANSWER)
 
 

@@ -79,6 +79,7 @@ def test_save_submit_review(learner_client, learner, quiz_bank):
     saved = _put(learner_client, attempt_id, single.pk, {"choice": right})
     assert saved.status_code == 200 and saved.json()["answer"] == {"choice": right}
     assert _put(learner_client, attempt_id, single.pk, {"choice": right}).status_code == 200  # idempotent
+    assert _put(learner_client, attempt_id, questions["numeric"].pk, {"value": 6}).status_code == 200
     assert _put(learner_client, attempt_id, questions["numeric"].pk, {"value": "6,0"}).status_code == 200
     ordering = next(q for q in body["questions"] if q["id"] == questions["ordering"].pk)
     order = [o["value"] for o in ordering["options"]]
@@ -108,6 +109,7 @@ def test_save_submit_review(learner_client, learner, quiz_bank):
         (json.dumps({"answer": {"choice": "một"}}), 422),
         (json.dumps({"answer": {"colour": "red"}}), 422),  # unknown field
         (json.dumps({"answer": {"text": "x" * 501}}), 422),
+        (json.dumps({"answer": {"value": "9" * 41}}), 400),  # a number for a choice question
         (json.dumps({}), 422),
         (json.dumps({"answer": {"choice": 999999}}), 400),  # not an option of this question
         (json.dumps({"answer": {"text": "Hà Nội"}}), 400),  # wrong shape for a single-choice question
