@@ -12,7 +12,7 @@ from .builders import bank_with_quiz
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.urls("tests.assessments.quizzes.urls"),
 ]
 

@@ -13,7 +13,7 @@ from tests.services import require_postgresql
 
 from .builders import bank_with_quiz
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _in_threads(func, n: int = 6) -> list:
