@@ -63,3 +63,22 @@ def screenshot_dir() -> Path:
     path = Path(os.environ.get("E2E_SCREENSHOTS", "/tmp/e2e-screenshots"))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+# Transactional tests (live server, real worker, concurrency) flush the database when they
+# end, taking the rows migrations created (Wagtail's root page, default site, locale,
+# groups) with them; they are all marked serialized_rollback=True so each starts from the
+# migrated state, whatever ran before it.
+
+
+def pytest_collection_modifyitems(config, items):
+    """Refuse a transactional test that would leave later ones without Wagtail's tree."""
+    offenders = []
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            offenders.append(item.nodeid)
+    if offenders:
+        raise pytest.UsageError(
+            "Mark transactional tests django_db(transaction=True, serialized_rollback=True): "
+            + ", ".join(offenders[:5])
+        )

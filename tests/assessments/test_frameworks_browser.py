@@ -4,7 +4,7 @@ import pytest
 
 from assessments.loading import frameworks_load
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_framework_pages_at_360px(live_server, browser_page, screenshot_dir):

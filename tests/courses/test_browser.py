@@ -7,7 +7,7 @@ from django.test import Client
 from courses.services import enrolment_create, lesson_complete
 from tests.courses.builders import course_build, lessons_of
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_learner_journey_at_360px(browser_page, live_server, screenshot_dir, learner):

@@ -9,7 +9,7 @@ from django.core.cache import cache
 
 from lms.accounts import sms
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PASSWORD = "Mật-khẩu-dài-2026"
 

@@ -22,7 +22,7 @@ from tests.services import require_redis
 
 from .handlers import marks
 
-pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 State = OutboxJob.State
 CLOSED_PORT_BROKER = "redis://127.0.0.1:6390/0"
 

@@ -8,7 +8,7 @@ from lms.places.models import LEGACY_EDITION, UnitSuccession
 from lms.places.services import unit_create
 from tests.factories import make_commune, make_province
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_lookup_at_360px(live_server, browser_page):
