@@ -55,4 +55,5 @@ api.add_router("/v1/", core_router)  # /v1/me, /v1/csrf, /v1/tokens
 api.add_router("/v1/places", "lms.places.api.router", auth=None)
 api.add_router("/v1/", "assessments.api.router")  # /v1/frameworks…
 api.add_router("/v1/courses", "courses.api.router")
+api.add_router("/v1/quizzes", "assessments.quizzes.api.router")
 # <<< app routers --------------------------------------------------------------------------

@@ -24,4 +24,11 @@ app.conf.beat_schedule = {
     },
     # Re-queue jobs whose worker died mid-run (lease expired) or whose message was lost.
     "jobs-sweep-stale": {"task": "lms.jobs.tasks.sweep_stale", "schedule": 60.0, "options": {"expires": 55}},
+    # Outbox handlers run on a schedule go through enqueue_periodic (one pending run at a time).
+    "quizzes-sweep-timed-out": {
+        "task": "lms.jobs.tasks.enqueue_periodic",
+        "schedule": 300.0,
+        "args": ("quizzes.sweep_timed_out",),
+        "options": {"expires": 290},
+    },
 }

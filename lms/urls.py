@@ -17,6 +17,7 @@ urlpatterns = [
     path("don-vi-hanh-chinh/", include("lms.places.urls")),
     path("hoc-tap/", include("courses.urls")),
     path("danh-gia/", include("assessments.urls")),
+    path("danh-gia/", include("assessments.quizzes.urls")),
     path("api/", api.urls),
     path("", include("lms.core.urls")),
     path("", include("content.urls")),

@@ -32,3 +32,14 @@ def sweep_stale() -> dict:
         "redispatched_lost": result.redispatched_lost,
         "sent": result.sent,
     }
+
+
+@shared_task(name="lms.jobs.tasks.enqueue_periodic", ignore_result=True)
+def enqueue_periodic(task: str) -> int:
+    """Beat: put one run of the registered handler `task` in the outbox.
+
+    Schedules name outbox handlers, so a periodic job gets the outbox's guarantees
+    (retries, sweep, exactly-once effect). The dedupe key keeps one run pending at a time:
+    a beat tick while the previous run still waits adds nothing.
+    """
+    return services.job_enqueue(task=task, kwargs={}, dedupe_key=f"periodic:{task}").pk
