@@ -158,6 +158,11 @@ class CoursePage(ViewRestrictionCacheMixin, FoldedSearchMixin, Page):
         _("học lần lượt"), default=False,
         help_text=_("Người học phải xong các bài bắt buộc trước mới mở được bài sau."),
     )
+    final_quiz = models.ForeignKey(
+        "quizzes.Quiz", verbose_name=_("bài kiểm tra cuối khoá"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+        help_text=_("Nếu chọn, người học phải đạt điểm qua của bài này mới hoàn thành khoá học."),
+    )
     # A folded copy of title, summary, outcomes and topic for the catalogue search
     # (derived from the fields above on every save, like Wagtail's own url_path).
     search_folded = models.TextField(editable=False, blank=True, default="")
@@ -181,7 +186,7 @@ class CoursePage(ViewRestrictionCacheMixin, FoldedSearchMixin, Page):
             [FieldPanel("pacing"),
              FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")]),
              FieldRowPanel([FieldPanel("enrolment_opens_on"), FieldPanel("enrolment_closes_on")]),
-             FieldPanel("lock_lessons_in_order")],
+             FieldPanel("lock_lessons_in_order"), FieldPanel("final_quiz")],
             heading=_("Nhịp học"),
         ),
     ]
@@ -325,6 +330,10 @@ class Enrolment(models.Model):
     last_visited_at = models.DateTimeField(null=True, blank=True)
     # Set by the welcome job, so a re-run after a crash never sends the e-mail twice.
     welcome_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Inactivity reminders: the learner may opt out; the last one sent is remembered so
+    # each period of inactivity gets one reminder at most.
+    reminders_opt_out = models.BooleanField(_("không nhận nhắc nhở"), default=False)
+    last_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("lượt đăng ký học")
