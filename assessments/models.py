@@ -223,3 +223,218 @@ class CompetenceMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source.qualified_code} {self.relation} {self.target.qualified_code}"
+
+
+# --- Self-assessment, evidence, target profiles ------------------------------------------
+# The self-assessment instrument is versioned data (assessments/data/selfassessment_*.json,
+# loaded by `load_selfassessment`); its scoring rules travel with it in `scoring`, so a
+# result is always computed by the rules of the version the person answered.
+
+
+class Instrument(Bilingual):
+    """One version of a self-assessment questionnaire with its scoring rules."""
+
+    code = models.CharField(_("mã"), max_length=64, validators=[CODE_VALIDATOR])
+    version = models.CharField(_("phiên bản"), max_length=32)
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="instruments",
+                                  verbose_name=_("khung năng lực"))
+    steps = models.JSONField(_("các bước"), default=list)
+    scale = models.JSONField(_("thang trả lời"), default=list)
+    scoring = models.JSONField(_("quy tắc tính điểm"), default=dict)
+    is_current = models.BooleanField(_("đang dùng"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("bộ công cụ tự đánh giá")
+        verbose_name_plural = _("bộ công cụ tự đánh giá")
+        ordering = ["code", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="instrument_code_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title_vi} ({self.code} v{self.version})"
+
+
+class Item(models.Model):
+    class Kind(models.TextChoices):
+        SELF = "self", _("Tự nhận xét")
+        KNOWLEDGE = "knowledge", _("Kiểm tra hiểu biết")
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="items",
+                                   verbose_name=_("bộ công cụ"))
+    code = models.CharField(_("mã"), max_length=32)
+    step = models.CharField(_("bước"), max_length=16)
+    kind = models.CharField(_("loại"), max_length=16, choices=Kind.choices, default=Kind.SELF)
+    competence = models.ForeignKey(Competence, on_delete=models.PROTECT, related_name="selfassessment_items",
+                                   verbose_name=_("năng lực"))
+    level = models.PositiveSmallIntegerField(_("bậc trình độ minh chứng"))
+    text_vi = models.TextField(_("nội dung (tiếng Việt)"))
+    text_en = models.TextField(_("nội dung (tiếng Anh)"), blank=True)
+    ordering = models.PositiveIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        verbose_name = _("câu tự đánh giá")
+        verbose_name_plural = _("câu tự đánh giá")
+        ordering = ["instrument", "ordering"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "code"], name="item_code_unique_in_instrument"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text_vi[:60]}"
+
+    @property
+    def text(self) -> str:
+        if (get_language() or "vi").startswith("en") and self.text_en:
+            return self.text_en
+        return self.text_vi
+
+
+class Option(models.Model):
+    """An answer: a point on the scale (`value`) or, for a knowledge check, a choice."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="options", verbose_name=_("câu"))
+    code = models.CharField(_("mã"), max_length=16)
+    text_vi = models.CharField(_("nội dung (tiếng Việt)"), max_length=500)
+    text_en = models.CharField(_("nội dung (tiếng Anh)"), max_length=500, blank=True)
+    value = models.PositiveSmallIntegerField(_("giá trị"), default=0)
+    is_correct = models.BooleanField(_("đáp án đúng"), default=False)
+    ordering = models.PositiveIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        verbose_name = _("lựa chọn")
+        verbose_name_plural = _("lựa chọn")
+        ordering = ["item", "ordering"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "code"], name="option_code_unique_in_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.code}/{self.code}"
+
+    @property
+    def text(self) -> str:
+        if (get_language() or "vi").startswith("en") and self.text_en:
+            return self.text_en
+        return self.text_vi
+
+
+class SelfAssessment(models.Model):
+    """One person's run through an instrument: answers saved per step, then completed."""
+
+    person = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="self_assessments",
+                               verbose_name=_("người tự đánh giá"))
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="runs",
+                                   verbose_name=_("bộ công cụ"))
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(_("hoàn thành lúc"), null=True, blank=True)
+    result = models.JSONField(_("kết quả"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("lượt tự đánh giá")
+        verbose_name_plural = _("lượt tự đánh giá")
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "instrument"], condition=Q(completed_at__isnull=True),
+                name="selfassessment_one_open_per_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} · {self.instrument}"
+
+
+class SelfAssessmentAnswer(models.Model):
+    run = models.ForeignKey(SelfAssessment, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="+")
+    answered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "item"], name="selfassessment_one_answer_per_item"),
+        ]
+
+
+class Evidence(models.Model):
+    """Something that says a person has a competence at a level. Never edited: a
+    correction is a new record that names the one it corrects (`supersedes`)."""
+
+    class Method(models.TextChoices):
+        SELF_ASSESSED = "self_assessed", _("Tự đánh giá")
+        QUIZ = "quiz", _("Bài kiểm tra")
+        COURSE_COMPLETED = "course_completed", _("Hoàn thành khóa học")
+        OBSERVED_VISIT = "observed_visit", _("Quan sát khi hỗ trợ tại hộ gia đình")
+        RECOGNISED_BY_STAFF = "recognised_by_staff", _("Cán bộ công nhận")
+
+    person = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="evidence",
+                               verbose_name=_("người"))
+    competence = models.ForeignKey(Competence, on_delete=models.PROTECT, related_name="evidence",
+                                   verbose_name=_("năng lực"))
+    level = models.PositiveSmallIntegerField(
+        _("bậc"), help_text=_("0 = chưa đạt bậc 1; 1–8 theo bậc của khung năng lực.")
+    )
+    method = models.CharField(_("cách ghi nhận"), max_length=24, choices=Method.choices)
+    date = models.DateField(_("ngày"))
+    source_type = models.CharField(_("loại nguồn"), max_length=64, blank=True,
+                                   help_text=_("Ví dụ “quizzes.attempt”, “courses.completion”."))
+    source_id = models.CharField(_("mã nguồn"), max_length=64, blank=True)
+    source_label = models.CharField(_("nguồn"), max_length=255, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+    supersedes = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="corrections", verbose_name=_("sửa cho minh chứng"))
+    recorded_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("người ghi nhận"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("minh chứng năng lực")
+        verbose_name_plural = _("minh chứng năng lực")
+        ordering = ["person", "competence", "-date", "-created_at"]
+        indexes = [models.Index(fields=["person", "competence"], name="evidence_person_competence")]
+        constraints = [
+            models.CheckConstraint(condition=Q(level__lte=8), name="evidence_level_0_to_8"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.competence_id} {self.level} ({self.method})"
+
+
+class TargetProfile(models.Model):
+    """Required levels per competence (for a position, a programme, a year)."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="target_profiles",
+                                  verbose_name=_("khung năng lực"))
+    code = models.SlugField(_("mã"), max_length=64, unique=True)
+    name = models.CharField(_("tên"), max_length=255)
+    year = models.PositiveSmallIntegerField(_("năm áp dụng"), null=True, blank=True)
+    description = models.TextField(_("mô tả"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ năng lực yêu cầu")
+        verbose_name_plural = _("hồ sơ năng lực yêu cầu")
+        ordering = ["-year", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.year})" if self.year else self.name
+
+
+class TargetLevel(models.Model):
+    target = models.ForeignKey(TargetProfile, on_delete=models.CASCADE, related_name="levels",
+                               verbose_name=_("hồ sơ yêu cầu"))
+    competence = models.ForeignKey(Competence, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("năng lực"))
+    level = models.PositiveSmallIntegerField(_("bậc yêu cầu"))
+
+    class Meta:
+        verbose_name = _("bậc yêu cầu")
+        verbose_name_plural = _("bậc yêu cầu")
+        constraints = [
+            models.UniqueConstraint(fields=["target", "competence"], name="target_level_unique"),
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=8), name="target_level_1_to_8"),
+        ]
