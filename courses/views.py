@@ -306,3 +306,146 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             else "",
         },
     )
+
+
+# --- Staff: course reports and bulk enrolment (courses.reports, courses.bulk) ---------------
+# and the login-free reminder opt-out (courses.reminders).
+
+from django.core.exceptions import PermissionDenied  # noqa: E402
+
+STAFF_COURSES_PER_PAGE = 25
+BULK_PROBLEMS_SHOWN = 200
+
+
+class BulkUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Tệp CSV"),
+        help_text=gettext_lazy(
+            "Dòng đầu là tiêu đề, có một cột “email”, “phone” hoặc “user_id”; mỗi dòng sau là một người học. "
+            "Lưu tệp dạng CSV UTF-8."
+        ),
+        error_messages={"required": gettext_lazy("Hãy chọn một tệp CSV."),
+                        "empty": gettext_lazy("Tệp trống.")},
+    )
+
+
+def _staff_only(request: HttpRequest) -> HttpResponse | None:
+    """None when the user may manage courses; a login redirect for visitors; else 403."""
+    from courses.reports import user_can_manage_courses
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not user_can_manage_courses(user=request.user):
+        raise PermissionDenied(_("Bạn không có quyền quản lý khoá học."))
+    return None
+
+
+def staff_courses(request: HttpRequest) -> HttpResponse:
+    """Staff: every course, with links to its report and bulk enrolment (paginated)."""
+    refused = _staff_only(request)
+    if refused:
+        return refused
+    courses = CoursePage.objects.order_by("title", "pk").only("id", "title", "live", "url_path")
+    return render(request, "courses/staff/course_list.html", {
+        "courses_page": Paginator(courses, STAFF_COURSES_PER_PAGE).get_page(request.GET.get("page")),
+    })
+
+
+def staff_course_report(request: HttpRequest, course_id: int, fmt: str = "html") -> HttpResponse:
+    """Staff: a course's enrolments, completions, time and drop-off; CSV and XLSX too."""
+    from courses import reports
+
+    refused = _staff_only(request)
+    if refused:
+        return refused
+    course = get_object_or_404(CoursePage, pk=course_id)
+    report = reports.course_report_build(course=course)
+    if fmt == "csv":
+        response = HttpResponse(reports.report_csv(report=report), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        response = HttpResponse(
+            reports.report_xlsx(report=report),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        return render(request, "courses/staff/course_report.html", {"course": course, "report": report})
+    response["Content-Disposition"] = f'attachment; filename="bao-cao-khoa-hoc-{course.pk}.{fmt}"'
+    return response
+
+
+def staff_bulk_enrol(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Staff: upload a CSV (preview of every row), then confirm (enrol, with a report)."""
+    from courses import bulk
+
+    refused = _staff_only(request)
+    if refused:
+        return refused
+    course = get_object_or_404(CoursePage, pk=course_id)
+    context = {"course": course, "window_error": services.enrolment_window_error(course=course),
+               "problems_shown": BULK_PROBLEMS_SHOWN}
+    form = BulkUploadForm()
+    if request.method == "POST" and "payload" in request.POST:
+        try:
+            rows = bulk.bulk_payload_load(course=course, payload=request.POST["payload"])
+            results = bulk.bulk_enrolment_apply(course=course, rows=rows)
+        except ValidationError as exc:
+            context.update({"form": form, "error": _error_text(exc)})
+            return render(request, "courses/staff/bulk_enrol.html", context, status=400)
+        context.update(_bulk_result_context(bulk, results, done=True))
+        return render(request, "courses/staff/bulk_enrol.html", context)
+    if request.method == "POST":
+        form = BulkUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                rows = bulk.bulk_csv_parse(data=form.cleaned_data["file"].read(bulk.MAX_FILE_BYTES + 1))
+            except ValidationError as exc:
+                form.add_error("file", exc)
+            else:
+                results = bulk.bulk_rows_resolve(course=course, rows=rows)
+                context.update(_bulk_result_context(bulk, results, done=False))
+                context["payload"] = bulk.bulk_payload_dump(course=course, rows=rows)
+                context["ready_count"] = sum(1 for r in results if r.status == bulk.RowStatus.READY)
+                return render(request, "courses/staff/bulk_enrol.html", context)
+        context["form"] = form
+        return render(request, "courses/staff/bulk_enrol.html", context, status=400)
+    if request.method != "GET":
+        return HttpResponse(status=405)
+    context["form"] = form
+    return render(request, "courses/staff/bulk_enrol.html", context)
+
+
+def _bulk_result_context(bulk, results, *, done: bool) -> dict:
+    problems = [r for r in results if not r.ok]
+    return {
+        "done": done,
+        "previewing": not done,
+        "results_count": len(results),
+        "summary": bulk.bulk_summary(results=results),
+        "problems": problems[:BULK_PROBLEMS_SHOWN],
+        "problems_hidden": max(0, len(problems) - BULK_PROBLEMS_SHOWN),
+    }
+
+
+def reminder_opt_out(request: HttpRequest, token: str) -> HttpResponse:
+    """Login-free: GET asks for confirmation (link checkers in mail clients only GET),
+    POST switches the enrolment's inactivity reminders off."""
+    from courses import reminders
+    from courses.models import Enrolment
+
+    template = "courses/staff/reminder_opt_out.html"
+    try:
+        enrolment_id = reminders.opt_out_enrolment_id(token=token)
+    except ValidationError as exc:
+        return render(request, template, {"error": _error_text(exc)}, status=400)
+    if request.method == "POST":
+        try:
+            enrolment = reminders.enrolment_reminders_opt_out(token=token)
+        except ValidationError as exc:
+            return render(request, template, {"error": _error_text(exc)}, status=404)
+        return render(request, template, {"enrolment": enrolment, "done": True})
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponse(status=405)
+    enrolment = Enrolment.objects.select_related("course").filter(pk=enrolment_id).first()
+    if enrolment is None:
+        return render(request, template, {"error": _("Không tìm thấy lượt đăng ký học này.")}, status=404)
+    return render(request, template, {"enrolment": enrolment, "done": False})
