@@ -29,3 +29,33 @@ def completion_rule_unregister(func: CompletionRule) -> None:
 
 def completion_rules() -> list[CompletionRule]:
     return list(_rules)
+
+
+# --- After a completion ------------------------------------------------------------------
+# Other apps react to a new CourseCompletion (the certificates app issues a certificate)
+# without courses importing them. A callback runs inside the transaction that writes the
+# completion, once per completion (never for one that already existed), so what it
+# writes commits or rolls back with it:
+#
+#     from courses.completion import on_course_completed
+#
+#     @on_course_completed
+#     def issue(*, completion) -> None: ...
+
+CompletionCallback = Callable[..., object]
+_completed_callbacks: list[CompletionCallback] = []
+
+
+def on_course_completed(func: CompletionCallback) -> CompletionCallback:
+    if func not in _completed_callbacks:
+        _completed_callbacks.append(func)
+    return func
+
+
+def on_course_completed_unregister(func: CompletionCallback) -> None:
+    if func in _completed_callbacks:
+        _completed_callbacks.remove(func)
+
+
+def course_completed_callbacks() -> list[CompletionCallback]:
+    return list(_completed_callbacks)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from courses.completion import completion_rules
+from courses.completion import completion_rules, course_completed_callbacks
 from courses.models import CourseCompletion, CoursePage, Enrolment, LessonPage, LessonProgress
 from courses.selectors import course_path_of, course_structure_build, outline_build
 from lms.jobs.services import job_enqueue
@@ -183,7 +183,9 @@ def course_completion_evaluate(
     optional needs every live lesson); every rule registered in courses.completion
     (a final test's pass mark, later) holds. Then a CourseCompletion is written once
     (unique per learner and course) and the enrolment is marked completed. An existing
-    completion is never removed, whatever editors later change in the course.
+    completion is never removed, whatever editors later change in the course. A new
+    completion runs the callbacks registered with courses.completion.on_course_completed
+    (a certificate, say) in the same transaction.
     """
     existing = CourseCompletion.objects.filter(learner=learner, course_id=course_id).first()
     if existing is not None:
@@ -205,10 +207,13 @@ def course_completion_evaluate(
     if not all(rule(learner_id=learner.pk, course_id=course_id) for rule in completion_rules()):
         return None
     now = timezone.now()
-    completion, _created = CourseCompletion.objects.get_or_create(
+    completion, created = CourseCompletion.objects.get_or_create(
         learner=learner, course_id=course_id, defaults={"completed_at": now}
     )
     Enrolment.objects.filter(learner=learner, course_id=course_id, status=Enrolment.Status.ACTIVE).update(
         status=Enrolment.Status.COMPLETED, completed_at=completion.completed_at
     )
+    if created:
+        for callback in course_completed_callbacks():
+            callback(completion=completion)
     return completion

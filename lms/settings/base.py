@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "assessments",
     "assessments.quizzes",
     "courses",
+    "courses.certificates",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
