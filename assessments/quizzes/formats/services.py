@@ -161,12 +161,17 @@ class _Categories:
 
 
 def _messages(exc: ValidationError) -> str:
-    if hasattr(exc, "message_dict"):
-        return " ".join(
-            f"{name}: {' '.join(msgs)}" if name != "__all__" else " ".join(msgs)
-            for name, msgs in exc.message_dict.items()
-        )
-    return " ".join(exc.messages)
+    if not hasattr(exc, "message_dict"):
+        return " ".join(exc.messages)
+    parts = []
+    for name, msgs in exc.message_dict.items():
+        try:
+            label = str(Question._meta.get_field(name).verbose_name)
+        except Exception:  # not a Question field (a choice's, or __all__)
+            label = ""
+        text = " ".join(msgs)
+        parts.append(f"{label[:1].upper()}{label[1:]}: {text}" if label else text)
+    return " ".join(parts)
 
 
 class _Rollback(Exception):

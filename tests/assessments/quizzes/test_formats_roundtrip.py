@@ -23,7 +23,9 @@ pytestmark = pytest.mark.django_db
 
 def _competence(code="4.2"):
     framework, _c = Framework.objects.get_or_create(code="digcomp-2.2", defaults={"title_vi": "DigComp 2.2"})
-    area, _c = FrameworkArea.objects.get_or_create(framework=framework, code="4", defaults={"title_vi": "An toàn"})
+    area, _c = FrameworkArea.objects.get_or_create(
+        framework=framework, code="4", defaults={"title_vi": "An toàn"}
+    )
     competence, _c = Competence.objects.get_or_create(
         framework=framework, area=area, code=code, defaults={"title_vi": "Bảo vệ dữ liệu cá nhân"}
     )
@@ -39,7 +41,7 @@ def _bank():
     questions["weighted"] = question_create(
         category=root,
         type=T.MULTIPLE_CHOICE,
-        text="Chọn: {a} = b ~ c # d : e | f; \"trích dẫn\", dòng\nthứ hai",
+        text='Chọn: {a} = b ~ c # d : e | f; "trích dẫn", dòng\nthứ hai',
         choices=[
             {"text": "=SUM(A1) đúng", "correct": True, "weight": Decimal("0.7"), "feedback": "+ phản hồi"},
             {"text": "@đúng nữa", "correct": True, "weight": Decimal("0.3")},
@@ -55,9 +57,15 @@ def _bank():
         category=root,
         type=T.SINGLE_CHOICE,
         text="Một đáp án, có điểm một phần",
-        choices=[{"text": "Đúng nhất", "correct": True}, {"text": "Gần đúng", "weight": Decimal("0.5")}, {"text": "Sai"}],
+        choices=[
+            {"text": "Đúng nhất", "correct": True},
+            {"text": "Gần đúng", "weight": Decimal("0.5")},
+            {"text": "Sai"},
+        ],
     )
-    questions["false"] = question_create(category=root, type=T.TRUE_FALSE, text="Có thể chia sẻ OTP.", correct=False)
+    questions["false"] = question_create(
+        category=root, type=T.TRUE_FALSE, text="Có thể chia sẻ OTP.", correct=False
+    )
     questions["numeric_many"] = question_create(
         category=root,
         type=T.NUMERIC,
@@ -109,6 +117,8 @@ def test_neutral_shape_round_trips_without_the_database(writer, reader):
             choices=(ChoiceData("Một", True, None, "đúng"), ChoiceData("Hai", False, Decimal("0.25"))),
         ),
         QuestionData(type=T.ORDERING, text="Xếp", items=("a > b", "c -> d", "e|f")),
-        QuestionData(type=T.SHORT_TEXT, text="Viết", accepted=(("Hà Nội", Decimal(1)), ("HN", Decimal("0.5")))),
+        QuestionData(
+            type=T.SHORT_TEXT, text="Viết", accepted=(("Hà Nội", Decimal(1)), ("HN", Decimal("0.5")))
+        ),
     ]
     assert reader(writer(questions)) == questions
