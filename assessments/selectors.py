@@ -3,8 +3,25 @@
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, QuerySet
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-from .models import Competence, CompetenceMapping, Framework, FrameworkArea, Indicator, ProficiencyLevel
+from .models import (
+    Competence,
+    CompetenceMapping,
+    Evidence,
+    Framework,
+    FrameworkArea,
+    Indicator,
+    Instrument,
+    Item,
+    Option,
+    ProficiencyLevel,
+    SelfAssessment,
+    SelfAssessmentAnswer,
+    TargetLevel,
+    TargetProfile,
+)
 
 
 def frameworks_public() -> QuerySet[Framework]:
@@ -64,3 +81,265 @@ def framework_outline(*, framework: Framework) -> FrameworkOutline:
     ]
     levels = list(framework.levels.order_by("ordinal"))
     return FrameworkOutline(framework=framework, areas=areas, levels=levels)
+
+
+# --- Self-assessment, evidence, profile ----------------------------------------------------
+
+# How a current level is derived from evidence (docs/competence-scoring.md, "Current level"):
+SELF_ASSESSED_CAP = 4  # self-assessment alone never claims more than level 4 (Intermediate)
+RULE_NONE = "none"
+RULE_VERIFIED = "verified"
+RULE_SELF = "self"
+RULE_SELF_CAPPED = "self_capped"
+
+
+def instrument_current(*, code: str = "") -> Instrument | None:
+    """The current version of the instrument `code` (any code when empty)."""
+    qs = Instrument.objects.filter(is_current=True).select_related("framework")
+    if code:
+        qs = qs.filter(code=code)
+    return qs.order_by("code", "-created_at").first()
+
+
+def selfassessment_open(*, person, instrument: Instrument) -> SelfAssessment | None:
+    return SelfAssessment.objects.filter(person=person, instrument=instrument, completed_at__isnull=True).first()
+
+
+def selfassessment_latest(*, person) -> SelfAssessment | None:
+    """The person's most recently completed self-assessment."""
+    return (
+        SelfAssessment.objects.filter(person=person, completed_at__isnull=False)
+        .select_related("instrument").order_by("-completed_at").first()
+    )
+
+
+@dataclass
+class StepView:
+    code: str
+    title: str
+    number: int
+    items: list[Item]
+    answered: dict[int, str]  # item id → option code
+
+    @property
+    def complete(self) -> bool:
+        return all(item.pk in self.answered for item in self.items)
+
+
+def selfassessment_step(*, run: SelfAssessment, step: str) -> StepView | None:
+    """One step of a run: its items with options and the answers saved so far (3 queries)."""
+    steps = run.instrument.steps
+    index = next((i for i, s in enumerate(steps) if s["code"] == step), None)
+    if index is None:
+        return None
+    items = list(
+        Item.objects.filter(instrument=run.instrument, step=step)
+        .prefetch_related(Prefetch("options", queryset=Option.objects.order_by("ordering")))
+        .order_by("ordering")
+    )
+    answered = dict(
+        SelfAssessmentAnswer.objects.filter(run=run, item__step=step).values_list("item_id", "option__code")
+    )
+    return StepView(code=step, title=_step_title(steps[index]), number=index + 1, items=items, answered=answered)
+
+
+def _step_title(step: dict) -> str:
+    if (get_language() or "vi").startswith("en") and step.get("title_en"):
+        return step["title_en"]
+    return step["title_vi"]
+
+
+def selfassessment_progress(*, run: SelfAssessment) -> dict:
+    """Per step: number of items and of answers; the first step not fully answered."""
+    totals = dict(
+        Item.objects.filter(instrument=run.instrument).values_list("step").annotate(n=Count("id"))
+    )
+    done = dict(
+        SelfAssessmentAnswer.objects.filter(run=run).values_list("item__step").annotate(n=Count("id"))
+    )
+    steps = [
+        {"code": s["code"], "title": _step_title(s), "items": totals.get(s["code"], 0),
+         "answered": done.get(s["code"], 0)}
+        for s in run.instrument.steps
+    ]
+    next_step = next((s["code"] for s in steps if s["answered"] < s["items"]), None)
+    return {
+        "steps": steps, "next_step": next_step,
+        "answered": sum(s["answered"] for s in steps), "items": sum(s["items"] for s in steps),
+    }
+
+
+@dataclass
+class DerivedLevel:
+    """A current level and why: the rule applied, the records that decided it, the
+    other records considered, and the records replaced by a correction."""
+
+    level: int | None
+    rule: str
+    decisive: list[Evidence] = field(default_factory=list)
+    considered: list[Evidence] = field(default_factory=list)
+    superseded: list[Evidence] = field(default_factory=list)
+    self_level: int | None = None  # the latest self-assessed level before the cap
+
+    @property
+    def explanation(self) -> str:
+        if self.rule == RULE_VERIFIED:
+            return _("Bậc cao nhất trong các minh chứng không phải tự đánh giá (bài kiểm tra, khóa học, "
+                     "quan sát khi hỗ trợ, cán bộ công nhận); minh chứng là bằng chứng “đã làm được ít nhất "
+                     "bậc này”, nên minh chứng bậc thấp hơn không kéo bậc xuống.")
+        if self.rule == RULE_SELF_CAPPED:
+            return _("Chỉ có tự đánh giá: lần gần nhất cho bậc %(self)s, nhưng tự đánh giá chỉ được tính tối "
+                     "đa đến bậc %(cap)s. Bài kiểm tra, khóa học hoặc cán bộ công nhận có thể xác nhận bậc cao hơn.") % {
+                "self": self.self_level, "cap": SELF_ASSESSED_CAP}
+        if self.rule == RULE_SELF:
+            return _("Theo lần tự đánh giá gần nhất (tự đánh giá được tính tối đa đến bậc %(cap)s).") % {
+                "cap": SELF_ASSESSED_CAP}
+        return _("Chưa có minh chứng nào cho năng lực này.")
+
+
+def level_derive(*, records: list[Evidence]) -> DerivedLevel:
+    """The current level from one person's evidence for one competence.
+
+    Rules: (1) a record that a later record corrects (`supersedes`) is left out;
+    (2) verified evidence (any method but self-assessed) counts at its level, the
+    highest wins; (3) only the latest self-assessment counts (by date, then time
+    recorded), at most at level SELF_ASSESSED_CAP; (4) the current level is the higher
+    of (2) and (3); on a tie the verified record decides; (5) no records, no level.
+    """
+    corrected = {r.supersedes_id for r in records if r.supersedes_id}
+    superseded = [r for r in records if r.pk in corrected]
+    live = [r for r in records if r.pk not in corrected]
+    verified = [r for r in live if r.method != Evidence.Method.SELF_ASSESSED]
+    selfs = sorted((r for r in live if r.method == Evidence.Method.SELF_ASSESSED),
+                   key=lambda r: (r.date, r.created_at, r.pk), reverse=True)
+    best_verified = max((r.level for r in verified), default=None)
+    latest_self = selfs[0] if selfs else None
+    self_level = min(latest_self.level, SELF_ASSESSED_CAP) if latest_self else None
+    if best_verified is None and latest_self is None:
+        return DerivedLevel(level=None, rule=RULE_NONE, superseded=superseded)
+    if best_verified is not None and (self_level is None or best_verified >= self_level):
+        decisive = [r for r in verified if r.level == best_verified]
+        rule, level = RULE_VERIFIED, best_verified
+    else:
+        decisive = [latest_self]
+        level = self_level
+        rule = RULE_SELF_CAPPED if latest_self.level > SELF_ASSESSED_CAP else RULE_SELF
+    considered = [r for r in live if r not in decisive]
+    return DerivedLevel(level=level, rule=rule, decisive=decisive, considered=considered,
+                        superseded=superseded, self_level=latest_self.level if latest_self else None)
+
+
+def competence_levels(*, person, competences: list[Competence] | None = None) -> dict[int, DerivedLevel]:
+    """Derived level per competence id for `person` (one query for all evidence)."""
+    qs = Evidence.objects.filter(person=person).order_by("-date", "-created_at")
+    if competences is not None:
+        qs = qs.filter(competence__in=competences)
+    by_competence: dict[int, list[Evidence]] = {}
+    for record in qs:
+        by_competence.setdefault(record.competence_id, []).append(record)
+    return {cid: level_derive(records=records) for cid, records in by_competence.items()}
+
+
+@dataclass
+class CompetenceRow:
+    competence: Competence
+    derived: DerivedLevel
+    level_info: ProficiencyLevel | None
+    required: int | None = None
+
+    @property
+    def level(self) -> int | None:
+        return self.derived.level
+
+    @property
+    def gap(self) -> int:
+        if self.required is None:
+            return 0
+        return max(0, self.required - (self.derived.level or 0))
+
+
+@dataclass
+class AreaRows:
+    area: FrameworkArea
+    rows: list[CompetenceRow]
+    beside: bool = False  # reported beside the DigComp areas (TT02's AI area)
+
+
+@dataclass
+class Gap:
+    competence_code: str
+    competence_title: str
+    required: int
+    current: int | None
+
+    @property
+    def missing(self) -> int:
+        return self.required - (self.current or 0)
+
+
+@dataclass
+class Profile:
+    areas: list[AreaRows]
+    latest: SelfAssessment | None
+    target: TargetProfile | None
+    gaps: list[Gap]
+
+
+BESIDE_AREAS = [("tt02-2025", "6")]  # TT02's AI area, reported beside DigComp's five
+
+
+def competence_profile(*, person, framework_code: str = "digcomp-2.2",
+                       target: TargetProfile | None = None) -> Profile:
+    """A person's profile: per area, each competence with its derived level and why,
+    the required level of `target` when given, and the gaps (a fixed number of queries)."""
+    frameworks = [framework_code, *[fw for fw, _a in BESIDE_AREAS]]
+    competences = list(
+        Competence.objects.filter(framework__code__in=frameworks)
+        .select_related("framework", "area").order_by("framework__code", "area__ordering", "ordering", "code")
+    )
+    beside_keys = set(BESIDE_AREAS)
+    competences = [c for c in competences
+                   if c.framework.code == framework_code or (c.framework.code, c.area.code) in beside_keys]
+    derived = competence_levels(person=person, competences=competences)
+    levels = {(lv.framework_id, lv.ordinal): lv for lv in ProficiencyLevel.objects.filter(
+        framework__code__in=frameworks)}
+    required = {}
+    if target is not None:
+        required = dict(TargetLevel.objects.filter(target=target).values_list("competence_id", "level"))
+    areas: dict[int, AreaRows] = {}
+    for competence in competences:
+        d = derived.get(competence.pk) or DerivedLevel(level=None, rule=RULE_NONE)
+        row = CompetenceRow(
+            competence=competence, derived=d,
+            level_info=levels.get((competence.framework_id, d.level)) if d.level else None,
+            required=required.get(competence.pk),
+        )
+        group = areas.setdefault(competence.area_id, AreaRows(
+            area=competence.area, rows=[], beside=competence.framework.code != framework_code))
+        group.rows.append(row)
+    gaps = [
+        Gap(competence_code=row.competence.qualified_code, competence_title=row.competence.title,
+            required=row.required, current=row.level)
+        for group in areas.values() for row in group.rows if row.gap > 0
+    ]
+    return Profile(areas=list(areas.values()), latest=selfassessment_latest(person=person),
+                   target=target, gaps=gaps)
+
+
+def profile_gaps(*, person, target: TargetProfile) -> list[Gap]:
+    """Competences of `target` where the person's current level is below the required one."""
+    competences = list(Competence.objects.filter(
+        pk__in=TargetLevel.objects.filter(target=target).values("competence")).select_related("framework"))
+    derived = competence_levels(person=person, competences=competences)
+    required = dict(TargetLevel.objects.filter(target=target).values_list("competence_id", "level"))
+    gaps = []
+    for competence in competences:
+        current = derived[competence.pk].level if competence.pk in derived else None
+        if (current or 0) < required[competence.pk]:
+            gaps.append(Gap(competence_code=competence.qualified_code, competence_title=competence.title,
+                            required=required[competence.pk], current=current))
+    return gaps
+
+
+def target_profiles() -> QuerySet[TargetProfile]:
+    return TargetProfile.objects.select_related("framework").order_by("-year", "name")
