@@ -7,6 +7,7 @@ the body) needs a staff account allowed to add frameworks.
 
 from typing import Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Body, Field, Query, Router, Schema, Status
@@ -16,6 +17,8 @@ from lms.core.auth import default_auth
 
 from . import selectors
 from .case import framework_case_export, framework_case_import
+from .models import Item, SelfAssessmentAnswer, TargetProfile
+from .services import selfassessment_answers_save, selfassessment_complete, selfassessment_start
 
 router = Router(tags=["frameworks"])
 
@@ -170,3 +173,183 @@ def framework_case_upload(request: HttpRequest, package: Body[dict[str, Any]], q
         "notes": report.notes,
     }
     return Status(200 if report.ok else 400, body)
+
+
+# --- Self-assessment and the competence profile (the signed-in person's own) -------------
+
+class ScaleOptionOut(Schema):
+    code: str
+    text_vi: str
+    text_en: str
+
+
+class ItemOut(Schema):
+    code: str
+    step: str
+    kind: str
+    competence: str
+    level: int
+    text_vi: str
+    text_en: str
+    options: list[ScaleOptionOut]  # never says which option is right
+
+
+class StepProgressOut(Schema):
+    code: str
+    title: str
+    items: int
+    answered: int
+
+
+class SelfAssessmentOut(Schema):
+    code: str
+    version: str
+    title_vi: str
+    title_en: str
+    steps: list[dict[str, Any]]
+    items: list[ItemOut]
+    run_id: int | None = None
+    progress: list[StepProgressOut] = []
+    answers: dict[str, str] = Field(default_factory=dict, description="mã câu → mã lựa chọn đã lưu")
+    next_step: str | None = None
+
+
+class StepAnswersIn(Schema):
+    answers: dict[str, str] = Field(..., description="mã câu → mã lựa chọn")
+
+
+class StepSavedOut(Schema):
+    run_id: int
+    step: str
+    missing: list[str]
+    next_step: str | None
+
+
+class CompletedOut(Schema):
+    run_id: int
+    result: dict[str, Any]
+
+
+class EvidenceOut(Schema):
+    id: int
+    method: str
+    level: int
+    date: str
+    source_type: str
+    source_id: str
+    source_label: str
+    note: str
+    supersedes: int | None
+
+
+class CompetenceLevelOut(Schema):
+    competence: str
+    title: str
+    area: str
+    level: int | None
+    required: int | None
+    rule: str
+    explanation: str
+    decisive: list[EvidenceOut]
+    considered: list[EvidenceOut]
+    superseded: list[EvidenceOut]
+
+
+class ProfileOut(Schema):
+    competences: list[CompetenceLevelOut]
+    latest_result: dict[str, Any] | None
+    target: str | None
+    gaps: list[dict[str, Any]]
+
+
+def _instrument():
+    instrument = selectors.instrument_current()
+    if instrument is None:
+        raise HttpError(404, _("Chưa có bộ công cụ tự đánh giá."))
+    return instrument
+
+
+@router.get("/self-assessment", response=SelfAssessmentOut, summary="Bộ câu hỏi tự đánh giá và bài đang làm")
+def selfassessment_get(request: HttpRequest):
+    instrument = _instrument()
+    items = Item.objects.filter(instrument=instrument).select_related("competence__framework").prefetch_related(
+        "options").order_by("ordering")
+    data = {
+        "code": instrument.code, "version": instrument.version, "title_vi": instrument.title_vi,
+        "title_en": instrument.title_en, "steps": instrument.steps,
+        "items": [
+            {"code": i.code, "step": i.step, "kind": i.kind, "competence": i.competence.qualified_code,
+             "level": i.level, "text_vi": i.text_vi, "text_en": i.text_en,
+             "options": [{"code": o.code, "text_vi": o.text_vi, "text_en": o.text_en} for o in i.options.all()]}
+            for i in items
+        ],
+    }
+    run = selectors.selfassessment_open(person=request.user, instrument=instrument)
+    if run is not None:
+        progress = selectors.selfassessment_progress(run=run)
+        data.update(
+            run_id=run.pk, progress=progress["steps"], next_step=progress["next_step"],
+            answers=dict(SelfAssessmentAnswer.objects.filter(run=run).values_list("item__code", "option__code")),
+        )
+    return data
+
+
+@router.post("/self-assessment/steps/{step}", response=StepSavedOut, summary="Lưu câu trả lời của một bước")
+def selfassessment_step_save(request: HttpRequest, step: str, payload: StepAnswersIn):
+    run = selfassessment_start(person=request.user, instrument=_instrument())
+    try:
+        missing = selfassessment_answers_save(run=run, step=step, answers=payload.answers)
+    except ValidationError as exc:
+        raise HttpError(400, " ".join(exc.messages)) from exc
+    return {"run_id": run.pk, "step": step, "missing": missing,
+            "next_step": selectors.selfassessment_progress(run=run)["next_step"]}
+
+
+@router.post("/self-assessment/complete", response=CompletedOut, summary="Hoàn thành tự đánh giá")
+def selfassessment_complete_api(request: HttpRequest):
+    run = selectors.selfassessment_open(person=request.user, instrument=_instrument())
+    if run is None:
+        raise HttpError(409, _("Không có lượt tự đánh giá đang làm."))
+    try:
+        run = selfassessment_complete(run=run)
+    except ValidationError as exc:
+        raise HttpError(400, " ".join(exc.messages)) from exc
+    return {"run_id": run.pk, "result": run.result}
+
+
+def _evidence(e) -> dict:
+    return {"id": e.pk, "method": e.method, "level": e.level, "date": e.date.isoformat(),
+            "source_type": e.source_type, "source_id": e.source_id, "source_label": e.source_label,
+            "note": e.note, "supersedes": e.supersedes_id}
+
+
+class ProfileQuery(Schema):
+    target: str = Field("", max_length=64, description="mã hồ sơ năng lực yêu cầu")
+
+
+@router.get("/profile", response=ProfileOut, summary="Hồ sơ năng lực của tôi, kèm lý do từng bậc")
+def profile_get(request: HttpRequest, query: Query[ProfileQuery]):
+    target = None
+    if query.target:
+        target = TargetProfile.objects.filter(code=query.target).first()
+        if target is None:
+            raise HttpError(404, _("Không có hồ sơ yêu cầu “%(code)s”.") % {"code": query.target})
+    profile = selectors.competence_profile(person=request.user, target=target)
+    rows = []
+    for group in profile.areas:
+        for row in group.rows:
+            d = row.derived
+            rows.append({
+                "competence": row.competence.qualified_code, "title": row.competence.title,
+                "area": f"{row.competence.framework.code}:{group.area.code}", "level": d.level,
+                "required": row.required, "rule": d.rule, "explanation": d.explanation,
+                "decisive": [_evidence(e) for e in d.decisive],
+                "considered": [_evidence(e) for e in d.considered],
+                "superseded": [_evidence(e) for e in d.superseded],
+            })
+    return {
+        "competences": rows, "latest_result": profile.latest.result if profile.latest else None,
+        "target": target.code if target else None,
+        "gaps": [{"competence": g.competence_code, "required": g.required, "current": g.current,
+                  "missing": g.missing} for g in profile.gaps],
+    }
