@@ -145,7 +145,8 @@ def test_tampered_opt_out_links_are_refused(client, course):
 
 def test_opt_out_for_a_deleted_enrolment_is_404(client, course):
     enrolment = _enrol(course, days_idle=1, username="gone")
-    url = reverse("courses:reminder_opt_out", kwargs={"token": reminders.opt_out_token(enrolment_id=enrolment.pk)})
+    token = reminders.opt_out_token(enrolment_id=enrolment.pk)
+    url = reverse("courses:reminder_opt_out", kwargs={"token": token})
     Enrolment.objects.filter(pk=enrolment.pk).delete()
     assert client.get(url).status_code == 404
     assert client.post(url).status_code == 404

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def four_lessons(index):
-    return course_build(index=index, title="Thanh toán số", slug="thanh-toan-so", modules=2, lessons_per_module=2)
+    return course_build(index=index, title="Thanh toán số", slug="thanh-toan-so", modules=2,
+                        lessons_per_module=2)
 
 
 def _enrol(course, **user):
