@@ -117,3 +117,14 @@ def test_export_downloads_a_file(staff_client, fmt, content_type, ext):
     assert f'.{ext}"' in response["Content-Disposition"] and "attachment" in response["Content-Disposition"]
     back = _upload(staff_client, response.content, f"x.{ext}")
     assert back.status_code == 200 and "7 câu hợp lệ, 0 câu lỗi" in back.content.decode()
+
+
+def test_page_and_report_in_english(staff_client, settings):
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = staff_client.get(IMPORT_URL).content.decode()
+    assert "Import and export questions" in html and "Download the file" in html
+    preview = _upload(staff_client, MIXED, "a.xml").content.decode()
+    assert "The Moodle question type “essay” is not supported." in preview
+    assert "Import only the 6 valid questions" in preview
+    bad = _upload(staff_client, b"not a zip", "a.xlsx")
+    assert bad.status_code == 400 and "This is not a readable Excel spreadsheet" in bad.content.decode()
