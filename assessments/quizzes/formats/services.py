@@ -16,11 +16,13 @@ wrong columns) writes nothing and says why in `ImportReport.file_error`.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import QUALIFIER, Competence
@@ -295,3 +297,29 @@ def category_by_path(*, path: str, create: bool = False) -> QuestionCategory | N
             found = services.category_create(name=name, parent=parent)
         parent = found
     return parent
+
+
+PENDING_DIR = "quiz-imports"
+
+
+def pending_imports_sweep(*, older_than: datetime.timedelta = datetime.timedelta(days=1)) -> int:
+    """Delete uploaded files that were previewed but never confirmed (the staff page
+    keeps a file in storage between the preview and the confirmation), once older than
+    `older_than`. Returns how many were deleted. Idempotent."""
+    from django.core.files.storage import default_storage
+
+    try:
+        _dirs, files = default_storage.listdir(PENDING_DIR)
+    except FileNotFoundError:
+        return 0
+    limit = timezone.now() - older_than
+    deleted = 0
+    for name in files:
+        path = f"{PENDING_DIR}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < limit:
+                default_storage.delete(path)
+                deleted += 1
+        except (FileNotFoundError, NotImplementedError):
+            continue
+    return deleted

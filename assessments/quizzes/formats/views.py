@@ -28,6 +28,7 @@ from .services import (
     FORMATS,
     MAX_FILE_BYTES,
     MODES,
+    PENDING_DIR,
     export_filename,
     questions_export,
     questions_import,
@@ -115,7 +116,7 @@ def questions_import_page(request: HttpRequest) -> HttpResponse:
         return render(request, "quizzes/question_import.html", context, status=400)
     _forget_pending(request)
     token = secrets.token_urlsafe(16)
-    path = default_storage.save(f"quiz-imports/{token}", ContentFile(data))
+    path = default_storage.save(f"{PENDING_DIR}/{token}", ContentFile(data))
     request.session[SESSION_KEY] = {
         "token": token,
         "path": path,

@@ -128,3 +128,20 @@ def test_page_and_report_in_english(staff_client, settings):
     assert "Import only the 6 valid questions" in preview
     bad = _upload(staff_client, b"not a zip", "a.xlsx")
     assert bad.status_code == 400 and "This is not a readable Excel spreadsheet" in bad.content.decode()
+
+
+def test_unconfirmed_uploads_are_swept_after_a_day(staff_client):
+    import datetime
+    import os
+
+    from django.core.files.storage import default_storage
+
+    from assessments.quizzes.formats.services import pending_imports_sweep
+
+    preview = _upload(staff_client, MIXED, "a.xml")
+    path = f"quiz-imports/{preview.context['token']}"
+    assert default_storage.exists(path)
+    assert pending_imports_sweep() == 0 and default_storage.exists(path)
+    old = (datetime.datetime.now() - datetime.timedelta(days=2)).timestamp()
+    os.utime(default_storage.path(path), (old, old))
+    assert pending_imports_sweep() == 1 and not default_storage.exists(path)
