@@ -272,15 +272,18 @@ def _instrument():
 @router.get("/self-assessment", response=SelfAssessmentOut, summary="Bộ câu hỏi tự đánh giá và bài đang làm")
 def selfassessment_get(request: HttpRequest):
     instrument = _instrument()
-    items = Item.objects.filter(instrument=instrument).select_related("competence__framework").prefetch_related(
-        "options").order_by("ordering")
+    items = (
+        Item.objects.filter(instrument=instrument).select_related("competence__framework")
+        .prefetch_related("options").order_by("ordering")
+    )
     data = {
         "code": instrument.code, "version": instrument.version, "title_vi": instrument.title_vi,
         "title_en": instrument.title_en, "steps": instrument.steps,
         "items": [
             {"code": i.code, "step": i.step, "kind": i.kind, "competence": i.competence.qualified_code,
              "level": i.level, "text_vi": i.text_vi, "text_en": i.text_en,
-             "options": [{"code": o.code, "text_vi": o.text_vi, "text_en": o.text_en} for o in i.options.all()]}
+             "options": [{"code": o.code, "text_vi": o.text_vi, "text_en": o.text_en}
+                         for o in i.options.all()]}
             for i in items
         ],
     }
@@ -289,7 +292,9 @@ def selfassessment_get(request: HttpRequest):
         progress = selectors.selfassessment_progress(run=run)
         data.update(
             run_id=run.pk, progress=progress["steps"], next_step=progress["next_step"],
-            answers=dict(SelfAssessmentAnswer.objects.filter(run=run).values_list("item__code", "option__code")),
+            answers=dict(
+                SelfAssessmentAnswer.objects.filter(run=run).values_list("item__code", "option__code")
+            ),
         )
     return data
 

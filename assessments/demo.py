@@ -13,7 +13,17 @@ from .selfassessment_loading import selfassessment_load
 from .services import evidence_record
 
 DEMO_TARGET_CODE = "cong-chuc-toi-thieu-2025"
-DEMO_TARGET_LEVELS = {"1.1": 3, "1.2": 3, "2.1": 3, "2.3": 3, "2.6": 3, "3.1": 3, "4.1": 3, "4.2": 4, "5.2": 3}
+DEMO_TARGET_LEVELS = {
+    "1.1": 3,
+    "1.2": 3,
+    "2.1": 3,
+    "2.3": 3,
+    "2.6": 3,
+    "3.1": 3,
+    "4.1": 3,
+    "4.2": 4,
+    "5.2": 3,
+}
 # (username, competence, level, method, days ago, source label)
 DEMO_EVIDENCE = [
     ("demo-hocvien", "1.1", 2, "self_assessed", 30, "Tự đánh giá năng lực số (phiên bản 1)"),
@@ -42,12 +52,17 @@ def demo_target_create() -> TargetProfile:
     framework = Framework.objects.get(code="digcomp-2.2")
     target, _created = TargetProfile.objects.get_or_create(
         code=DEMO_TARGET_CODE,
-        defaults={"framework": framework, "name": "Công chức: yêu cầu tối thiểu", "year": 2025,
-                  "description": "Hồ sơ minh họa cho bản demo."},
+        defaults={
+            "framework": framework,
+            "name": "Công chức: yêu cầu tối thiểu",
+            "year": 2025,
+            "description": "Hồ sơ minh họa cho bản demo.",
+        },
     )
     for code, level in DEMO_TARGET_LEVELS.items():
         TargetLevel.objects.get_or_create(
-            target=target, competence=Competence.objects.get(framework=framework, code=code),
+            target=target,
+            competence=Competence.objects.get(framework=framework, code=code),
             defaults={"level": level},
         )
     return target
@@ -59,19 +74,32 @@ def demo_evidence_create(*, users=None) -> int:
     are found by username). Idempotent: a record with the same person, competence,
     method and source label is not written twice. Returns how many were created."""
     demo_target_create()
-    people = {u.username: u for u in get_user_model().objects.filter(
-        username__in={row[0] for row in DEMO_EVIDENCE})}
+    people = {
+        u.username: u for u in get_user_model().objects.filter(username__in={row[0] for row in DEMO_EVIDENCE})
+    }
     today = timezone.localdate()
     created = 0
     for username, code, level, method, days, label in DEMO_EVIDENCE:
         person = people.get(username)
         if person is None:
             continue
-        exists = Evidence.objects.filter(person=person, competence__framework__code="digcomp-2.2",
-                                         competence__code=code, method=method, source_label=label).exists()
+        exists = Evidence.objects.filter(
+            person=person,
+            competence__framework__code="digcomp-2.2",
+            competence__code=code,
+            method=method,
+            source_label=label,
+        ).exists()
         if exists:
             continue
-        evidence_record(person=person, competence_code=f"digcomp-2.2:{code}", level=level, method=method,
-                        date=today - dt.timedelta(days=days), source_type="demo", source_label=label)
+        evidence_record(
+            person=person,
+            competence_code=f"digcomp-2.2:{code}",
+            level=level,
+            method=method,
+            date=today - dt.timedelta(days=days),
+            source_type="demo",
+            source_label=label,
+        )
         created += 1
     return created

@@ -359,6 +359,9 @@ class SelfAssessmentAnswer(models.Model):
             models.UniqueConstraint(fields=["run", "item"], name="selfassessment_one_answer_per_item"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.item_id}: {self.option_id}"
+
 
 class Evidence(models.Model):
     """Something that says a person has a competence at a level. Never edited: a
@@ -438,3 +441,6 @@ class TargetLevel(models.Model):
             models.UniqueConstraint(fields=["target", "competence"], name="target_level_unique"),
             models.CheckConstraint(condition=Q(level__gte=1, level__lte=8), name="target_level_1_to_8"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} {self.competence_id} ≥ {self.level}"

@@ -36,8 +36,9 @@ class ScoredItem:
     points: float | None  # None: not answered
 
 
-def item_points(*, kind: str, value: int | None = None, scale_max: int = 3,
-                correct: bool | None = None, rules: dict) -> float | None:
+def item_points(
+    *, kind: str, value: int | None = None, scale_max: int = 3, correct: bool | None = None, rules: dict
+) -> float | None:
     """Points of one answer (see the module docstring, rule 1)."""
     if kind == "knowledge":
         if correct is None:
@@ -80,8 +81,13 @@ def score_items(*, rules: dict, items: Iterable[ScoredItem]) -> dict:
     for code, points in by_competence.items():
         mean = _mean(points)
         if mean is None:
-            competences[code] = {"score": None, "band": None, "level": None, "answered": 0,
-                                 "area": area_of[code]}
+            competences[code] = {
+                "score": None,
+                "band": None,
+                "level": None,
+                "answered": 0,
+                "area": area_of[code],
+            }
             continue
         score = round(mean, digits)
         competences[code] = {
@@ -93,11 +99,11 @@ def score_items(*, rules: dict, items: Iterable[ScoredItem]) -> dict:
         }
 
     areas: dict[str, dict] = {}
-    for code, result in competences.items():
+    for result in competences.values():
         areas.setdefault(result["area"], {"scores": []})
         if result["score"] is not None:
             areas[result["area"]]["scores"].append(result["score"])
-    for code, data in areas.items():
+    for data in areas.values():
         mean = _mean(data.pop("scores"))
         data["score"] = None if mean is None else round(mean, digits)
         data["skill"] = (

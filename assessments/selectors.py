@@ -102,7 +102,8 @@ def instrument_current(*, code: str = "") -> Instrument | None:
 
 
 def selfassessment_open(*, person, instrument: Instrument) -> SelfAssessment | None:
-    return SelfAssessment.objects.filter(person=person, instrument=instrument, completed_at__isnull=True).first()
+    qs = SelfAssessment.objects.filter(person=person, instrument=instrument, completed_at__isnull=True)
+    return qs.first()
 
 
 def selfassessment_latest(*, person) -> SelfAssessment | None:
@@ -140,7 +141,8 @@ def selfassessment_step(*, run: SelfAssessment, step: str) -> StepView | None:
     answered = dict(
         SelfAssessmentAnswer.objects.filter(run=run, item__step=step).values_list("item_id", "option__code")
     )
-    return StepView(code=step, title=_step_title(steps[index]), number=index + 1, items=items, answered=answered)
+    return StepView(code=step, title=_step_title(steps[index]), number=index + 1, items=items,
+                    answered=answered)
 
 
 def _step_title(step: dict) -> str:
@@ -188,9 +190,9 @@ class DerivedLevel:
                      "quan sát khi hỗ trợ, cán bộ công nhận); minh chứng là bằng chứng “đã làm được ít nhất "
                      "bậc này”, nên minh chứng bậc thấp hơn không kéo bậc xuống.")
         if self.rule == RULE_SELF_CAPPED:
-            return _("Chỉ có tự đánh giá: lần gần nhất cho bậc %(self)s, nhưng tự đánh giá chỉ được tính tối "
-                     "đa đến bậc %(cap)s. Bài kiểm tra, khóa học hoặc cán bộ công nhận có thể xác nhận bậc cao hơn.") % {
-                "self": self.self_level, "cap": SELF_ASSESSED_CAP}
+            return _("Chỉ có tự đánh giá: lần gần nhất cho bậc %(self)s, nhưng tự đánh giá chỉ được tính "
+                     "tối đa đến bậc %(cap)s. Bài kiểm tra, khóa học hoặc cán bộ công nhận có thể xác nhận "
+                     "bậc cao hơn.") % {"self": self.self_level, "cap": SELF_ASSESSED_CAP}
         if self.rule == RULE_SELF:
             return _("Theo lần tự đánh giá gần nhất (tự đánh giá được tính tối đa đến bậc %(cap)s).") % {
                 "cap": SELF_ASSESSED_CAP}

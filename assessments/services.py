@@ -80,9 +80,17 @@ def evidence_record(
         if supersedes.corrections.exists():
             raise ValidationError(_("Minh chứng này đã được sửa; hãy sửa bản mới nhất."))
     evidence = Evidence(
-        person=person, competence=competence, level=level, method=method, date=date,
-        source_type=source_type[:64], source_id=str(source_id)[:64], source_label=source_label[:255],
-        note=note, recorded_by=recorded_by, supersedes=supersedes,
+        person=person,
+        competence=competence,
+        level=level,
+        method=method,
+        date=date,
+        source_type=source_type[:64],
+        source_id=str(source_id)[:64],
+        source_label=source_label[:255],
+        note=note,
+        recorded_by=recorded_by,
+        supersedes=supersedes,
     )
     evidence.full_clean()
     evidence.save()
@@ -93,7 +101,9 @@ def selfassessment_start(*, person, instrument: Instrument) -> SelfAssessment:
     """The person's open run of `instrument`, created if there is none (one open run
     per person and instrument, backed by a constraint; a concurrent double start gets
     the same run)."""
-    run = SelfAssessment.objects.filter(person=person, instrument=instrument, completed_at__isnull=True).first()
+    run = SelfAssessment.objects.filter(
+        person=person, instrument=instrument, completed_at__isnull=True
+    ).first()
     if run is not None:
         return run
     try:
@@ -115,7 +125,10 @@ def selfassessment_answers_save(*, run: SelfAssessment, step: str, answers: dict
         raise ValidationError(_("Lượt tự đánh giá này đã hoàn thành; hãy bắt đầu lượt mới."))
     if step not in {s["code"] for s in run.instrument.steps}:
         raise ValidationError(_("Không có bước “%(step)s”.") % {"step": step})
-    items = {i.code: i for i in Item.objects.filter(instrument=run.instrument, step=step).prefetch_related("options")}
+    items = {
+        i.code: i
+        for i in Item.objects.filter(instrument=run.instrument, step=step).prefetch_related("options")
+    }
     problems = []
     chosen = {}
     for item_code, option_code in answers.items():
@@ -125,8 +138,10 @@ def selfassessment_answers_save(*, run: SelfAssessment, step: str, answers: dict
             continue
         option = next((o for o in item.options.all() if o.code == str(option_code)), None)
         if option is None:
-            problems.append(_("Câu “%(code)s”: lựa chọn “%(opt)s” không hợp lệ.")
-                            % {"code": item_code, "opt": option_code})
+            problems.append(
+                _("Câu “%(code)s”: lựa chọn “%(opt)s” không hợp lệ.")
+                % {"code": item_code, "opt": option_code}
+            )
             continue
         chosen[item] = option
     if problems:
@@ -135,7 +150,9 @@ def selfassessment_answers_save(*, run: SelfAssessment, step: str, answers: dict
         for item, option in chosen.items():
             SelfAssessmentAnswer.objects.update_or_create(run=run, item=item, defaults={"option": option})
         SelfAssessment.objects.filter(pk=run.pk).update(updated_at=timezone.now())
-    answered = set(SelfAssessmentAnswer.objects.filter(run=run, item__step=step).values_list("item__code", flat=True))
+    answered = set(
+        SelfAssessmentAnswer.objects.filter(run=run, item__step=step).values_list("item__code", flat=True)
+    )
     return [code for code in items if code not in answered]
 
 
@@ -143,8 +160,7 @@ def selfassessment_score(*, run: SelfAssessment) -> dict:
     """Score the run's answers by its instrument's rules (assessments.scoring)."""
     instrument = run.instrument
     answers = {
-        a.item_id: a.option
-        for a in SelfAssessmentAnswer.objects.filter(run=run).select_related("option")
+        a.item_id: a.option for a in SelfAssessmentAnswer.objects.filter(run=run).select_related("option")
     }
     scale_max = max((int(s["value"]) for s in instrument.scale), default=3)
     scored = []
@@ -154,10 +170,21 @@ def selfassessment_score(*, run: SelfAssessment) -> dict:
         option = answers.get(item.pk)
         points = None
         if option is not None:
-            points = scoring.item_points(kind=item.kind, value=option.value, scale_max=scale_max,
-                                         correct=option.is_correct, rules=instrument.scoring)
-        scored.append(scoring.ScoredItem(code=item.code, competence=item.competence.qualified_code,
-                                         area=area_code_of(item.competence), points=points))
+            points = scoring.item_points(
+                kind=item.kind,
+                value=option.value,
+                scale_max=scale_max,
+                correct=option.is_correct,
+                rules=instrument.scoring,
+            )
+        scored.append(
+            scoring.ScoredItem(
+                code=item.code,
+                competence=item.competence.qualified_code,
+                area=area_code_of(item.competence),
+                points=points,
+            )
+        )
     return scoring.score_items(rules=instrument.scoring, items=scored)
 
 
@@ -173,26 +200,33 @@ def selfassessment_complete(*, run: SelfAssessment) -> SelfAssessment:
     total = Item.objects.filter(instrument=run.instrument).count()
     answered = SelfAssessmentAnswer.objects.filter(run=run).count()
     if answered < total:
-        raise ValidationError(
-            _("Bạn còn %(n)s câu chưa trả lời.") % {"n": total - answered}
-        )
+        raise ValidationError(_("Bạn còn %(n)s câu chưa trả lời.") % {"n": total - answered})
     result = selfassessment_score(run=run)
     run.result = result
     run.completed_at = timezone.now()
     run.save(update_fields=["result", "completed_at", "updated_at"])
-    competences = {c.qualified_code: c for c in Competence.objects.filter(
-        pk__in=Item.objects.filter(instrument=run.instrument).values("competence")
-    ).select_related("framework")}
+    competences = {
+        c.qualified_code: c
+        for c in Competence.objects.filter(
+            pk__in=Item.objects.filter(instrument=run.instrument).values("competence")
+        ).select_related("framework")
+    }
     label = _("Tự đánh giá: %(title)s (phiên bản %(v)s)") % {
-        "title": run.instrument.title_vi, "v": run.instrument.version,
+        "title": run.instrument.title_vi,
+        "v": run.instrument.version,
     }
     for code, scored in result["competences"].items():
         if scored["level"] is None:
             continue
         evidence_record(
-            person=run.person, competence=competences[code], level=scored["level"],
-            method=Evidence.Method.SELF_ASSESSED, date=timezone.localdate(run.completed_at),
-            source_type=SELF_ASSESSMENT_SOURCE, source_id=run.pk, source_label=label,
+            person=run.person,
+            competence=competences[code],
+            level=scored["level"],
+            method=Evidence.Method.SELF_ASSESSED,
+            date=timezone.localdate(run.completed_at),
+            source_type=SELF_ASSESSMENT_SOURCE,
+            source_id=run.pk,
+            source_label=label,
             note=_("Điểm %(score)s/100") % {"score": scored["score"]},
         )
     return run

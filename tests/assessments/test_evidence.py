@@ -35,19 +35,29 @@ def derived(person, code=C):
 
 def test_evidence_record_by_qualified_code():
     person = UserFactory()
-    e = evidence_record(person=person, competence_code=C, level=3, method="quiz",
-                        source_label="Bài kiểm tra An toàn", source_type="quizzes.attempt", source_id=12)
+    e = evidence_record(
+        person=person,
+        competence_code=C,
+        level=3,
+        method="quiz",
+        source_label="Bài kiểm tra An toàn",
+        source_type="quizzes.attempt",
+        source_id=12,
+    )
     assert (e.competence.qualified_code, e.level, e.source_id, e.date) == (C, 3, "12", dt.date.today())
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"competence_code": "digcomp-2.2:9.9"}, "Không có năng lực"),
-    ({"competence_code": "4.2"}, "Không có năng lực"),
-    ({"level": 9}, "từ 0 đến 8"),
-    ({"level": "cao"}, "từ 0 đến 8"),
-    ({"method": "guess"}, "không hợp lệ"),
-    ({"date": dt.date.today() + dt.timedelta(days=2)}, "tương lai"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"competence_code": "digcomp-2.2:9.9"}, "Không có năng lực"),
+        ({"competence_code": "4.2"}, "Không có năng lực"),
+        ({"level": 9}, "từ 0 đến 8"),
+        ({"level": "cao"}, "từ 0 đến 8"),
+        ({"method": "guess"}, "không hợp lệ"),
+        ({"date": dt.date.today() + dt.timedelta(days=2)}, "tương lai"),
+    ],
+)
 def test_evidence_record_refuses_bad_input(kwargs, message):
     args = {"person": UserFactory(), "competence_code": C, "level": 2, "method": "quiz"} | kwargs
     with pytest.raises(ValidationError, match=message):
@@ -61,12 +71,14 @@ def test_no_evidence_no_level():
 
 def test_self_assessment_only_counts_the_latest_and_is_capped():
     person = UserFactory()
-    old = evidence_record(person=person, competence_code=C, level=2, method="self_assessed",
-                          date=dt.date(2025, 1, 5))
+    old = evidence_record(
+        person=person, competence_code=C, level=2, method="self_assessed", date=dt.date(2025, 1, 5)
+    )
     d = derived(person)
     assert (d.level, d.rule, d.decisive) == (2, RULE_SELF, [old])
-    new = evidence_record(person=person, competence_code=C, level=5, method="self_assessed",
-                          date=dt.date(2025, 3, 1))
+    new = evidence_record(
+        person=person, competence_code=C, level=5, method="self_assessed", date=dt.date(2025, 3, 1)
+    )
     d = derived(person)
     assert (d.level, d.rule, d.decisive, d.considered) == (4, RULE_SELF_CAPPED, [new], [old])
     assert "bậc 5" in d.explanation and "tối đa đến bậc 4" in d.explanation
@@ -93,17 +105,26 @@ def test_verified_below_capped_self_assessment_leaves_the_self_level():
 def test_a_tie_is_decided_by_the_verified_record():
     person = UserFactory()
     evidence_record(person=person, competence_code=C, level=4, method="self_assessed")
-    staff = evidence_record(person=person, competence_code=C, level=4, method="recognised_by_staff",
-                            recorded_by=UserFactory())
+    staff = evidence_record(
+        person=person, competence_code=C, level=4, method="recognised_by_staff", recorded_by=UserFactory()
+    )
     assert derived(person).decisive == [staff]
 
 
 def test_a_correction_is_a_new_record_and_the_old_one_stays():
     person, officer = UserFactory(), UserFactory()
-    wrong = evidence_record(person=person, competence_code=C, level=6, method="recognised_by_staff",
-                            recorded_by=officer)
-    fixed = evidence_record(person=person, competence_code=C, level=2, method="recognised_by_staff",
-                            recorded_by=officer, supersedes=wrong, note="Nhập nhầm bậc")
+    wrong = evidence_record(
+        person=person, competence_code=C, level=6, method="recognised_by_staff", recorded_by=officer
+    )
+    fixed = evidence_record(
+        person=person,
+        competence_code=C,
+        level=2,
+        method="recognised_by_staff",
+        recorded_by=officer,
+        supersedes=wrong,
+        note="Nhập nhầm bậc",
+    )
     d = derived(person)
     assert (d.level, d.decisive, d.superseded) == (2, [fixed], [wrong])
     assert Evidence.objects.get(pk=wrong.pk).level == 6  # never overwritten
@@ -123,12 +144,20 @@ def test_profile_gaps_against_a_target():
     person = UserFactory()
     target = TargetProfile.objects.create(
         framework=Competence.objects.get(framework__code="digcomp-2.2", code="1.1").framework,
-        code="cong-chuc-2025", name="Công chức", year=2025)
+        code="cong-chuc-2025",
+        name="Công chức",
+        year=2025,
+    )
     for code, level in (("1.1", 3), ("4.2", 4), ("2.1", 2)):
         TargetLevel.objects.create(
-            target=target, level=level,
-            competence=Competence.objects.get(framework__code="digcomp-2.2", code=code))
+            target=target,
+            level=level,
+            competence=Competence.objects.get(framework__code="digcomp-2.2", code=code),
+        )
     evidence_record(person=person, competence_code="digcomp-2.2:1.1", level=3, method="quiz")
     evidence_record(person=person, competence_code=C, level=2, method="self_assessed")
-    gaps = {g.competence_code: (g.required, g.current, g.missing) for g in profile_gaps(person=person, target=target)}
+    gaps = {
+        g.competence_code: (g.required, g.current, g.missing)
+        for g in profile_gaps(person=person, target=target)
+    }
     assert gaps == {"digcomp-2.2:4.2": (4, 2, 2), "digcomp-2.2:2.1": (2, None, 2)}

@@ -2,7 +2,12 @@
 
 import pytest
 
-from assessments.demo import DEMO_TARGET_CODE, demo_evidence_create, demo_frameworks_load, demo_selfassessment_load
+from assessments.demo import (
+    DEMO_TARGET_CODE,
+    demo_evidence_create,
+    demo_frameworks_load,
+    demo_selfassessment_load,
+)
 from assessments.models import Evidence, Instrument, TargetProfile
 from assessments.selectors import profile_gaps
 from tests.factories import UserFactory

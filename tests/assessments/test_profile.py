@@ -73,9 +73,16 @@ def test_bad_option_is_a_400_with_a_message(client, loaded, person):
     assert client.get("/danh-gia/tu-danh-gia/buoc/99/").status_code == 404
 
 
-def test_profile_page_has_charts_tables_and_explanations(client, loaded, person, django_assert_max_num_queries):
-    evidence_record(person=person, competence_code="digcomp-2.2:4.2", level=5, method="quiz",
-                    source_label="Bài kiểm tra An toàn")
+def test_profile_page_has_charts_tables_and_explanations(
+    client, loaded, person, django_assert_max_num_queries
+):
+    evidence_record(
+        person=person,
+        competence_code="digcomp-2.2:4.2",
+        level=5,
+        method="quiz",
+        source_label="Bài kiểm tra An toàn",
+    )
     evidence_record(person=person, competence_code="digcomp-2.2:4.2", level=3, method="self_assessed")
     with django_assert_max_num_queries(8):
         html = client.get("/danh-gia/ho-so/").content.decode()
@@ -91,8 +98,9 @@ def test_profile_page_has_charts_tables_and_explanations(client, loaded, person,
 def test_profile_gaps_and_recommendations(client, loaded, person):
     framework = Competence.objects.get(framework__code="digcomp-2.2", code="4.2").framework
     target = TargetProfile.objects.create(framework=framework, code="vi-tri", name="Vị trí thử", year=2025)
-    TargetLevel.objects.create(target=target, level=4,
-                               competence=Competence.objects.get(framework=framework, code="4.2"))
+    TargetLevel.objects.create(
+        target=target, level=4, competence=Competence.objects.get(framework=framework, code="4.2")
+    )
     seen = []
 
     def provider(*, person, gaps):
@@ -118,14 +126,19 @@ def test_api_self_assessment_flow_and_profile(client, loaded, person):
     body = client.get("/api/v1/self-assessment").json()
     assert len(body["items"]) == 40 and body["run_id"] is None
     assert all("correct" not in str(option) for item in body["items"] for option in item["options"])
-    response = client.post("/api/v1/self-assessment/steps/1", {"answers": {"1.1a": "2"}},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/self-assessment/steps/1", {"answers": {"1.1a": "2"}}, content_type="application/json"
+    )
     assert response.status_code == 200 and len(response.json()["missing"]) == 6
     assert client.get("/api/v1/self-assessment").json()["answers"] == {"1.1a": "2"}
-    bad = client.post("/api/v1/self-assessment/steps/1", {"answers": {"1.1a": "x"}},
-                      content_type="application/json")
+    bad = client.post(
+        "/api/v1/self-assessment/steps/1", {"answers": {"1.1a": "x"}}, content_type="application/json"
+    )
     assert bad.status_code == 400 and "không hợp lệ" in bad.json()["detail"]
-    assert client.post("/api/v1/self-assessment/steps/1", "[1,", content_type="application/json").status_code == 400
+    assert (
+        client.post("/api/v1/self-assessment/steps/1", "[1,", content_type="application/json").status_code
+        == 400
+    )
     assert client.post("/api/v1/self-assessment/complete").status_code == 400
     evidence_record(person=person, competence_code="digcomp-2.2:1.1", level=2, method="quiz")
     profile = client.get("/api/v1/profile").json()
@@ -143,8 +156,10 @@ def test_api_needs_a_login(client, loaded):
 import json  # noqa: E402
 
 RULES = json.loads(DEFAULT_FILE.read_text(encoding="utf-8"))["scoring"]
-SPEC = [(i["code"], i["competence"], i["competence"].rsplit(".", 1)[0], i["kind"])
-        for i in json.loads(DEFAULT_FILE.read_text(encoding="utf-8"))["items"]]
+SPEC = [
+    (i["code"], i["competence"], i["competence"].rsplit(".", 1)[0], i["kind"])
+    for i in json.loads(DEFAULT_FILE.read_text(encoding="utf-8"))["items"]
+]
 
 
 def _score(values: list[int]) -> dict:
@@ -185,23 +200,31 @@ def test_scores_stay_between_0_and_100_and_classes_are_known(values):
     assert result["overall"] in scoring.OVERALL_ORDER
     at_least = result["areas_at_least_basic"]
     expected = {5: "basic", 4: "low", 3: "narrow", 2: "limited", 1: "limited", 0: "none"}[at_least]
-    assert result["overall"] == ("above_basic" if all(
-        result["areas"][a]["skill"] == "above_basic" for a in result["overall_areas"]) else expected)
+    assert result["overall"] == (
+        "above_basic"
+        if all(result["areas"][a]["skill"] == "above_basic" for a in result["overall_areas"])
+        else expected
+    )
 
 
-@pytest.mark.parametrize("skills, expected", [
-    (["above_basic"] * 5, "above_basic"),
-    (["above_basic"] * 4 + ["basic"], "basic"),
-    (["basic"] * 4 + ["none"], "low"),
-    (["basic"] * 3 + ["none"] * 2, "narrow"),
-    (["above_basic"] * 2 + ["none"] * 3, "limited"),
-    (["basic"] + ["none"] * 4, "limited"),
-    (["none"] * 5, "none"),
-])
+@pytest.mark.parametrize(
+    "skills, expected",
+    [
+        (["above_basic"] * 5, "above_basic"),
+        (["above_basic"] * 4 + ["basic"], "basic"),
+        (["basic"] * 4 + ["none"], "low"),
+        (["basic"] * 3 + ["none"] * 2, "narrow"),
+        (["above_basic"] * 2 + ["none"] * 3, "limited"),
+        (["basic"] + ["none"] * 4, "limited"),
+        (["none"] * 5, "none"),
+    ],
+)
 def test_overall_classification_boundaries(skills, expected):
     score_of = {"none": 0, "basic": 50, "above_basic": 75}  # exactly on the thresholds
-    items = [scoring.ScoredItem(code=str(n), competence=f"x:{n}.1", area=f"x:{n}", points=score_of[s])
-             for n, s in enumerate(skills, start=1)]
+    items = [
+        scoring.ScoredItem(code=str(n), competence=f"x:{n}.1", area=f"x:{n}", points=score_of[s])
+        for n, s in enumerate(skills, start=1)
+    ]
     rules = RULES | {"overall_areas": [f"x:{n}" for n in range(1, 6)]}
     assert scoring.score_items(rules=rules, items=items)["overall"] == expected
 
@@ -209,4 +232,8 @@ def test_overall_classification_boundaries(skills, expected):
 def test_area_threshold_boundaries():
     table = RULES["area_skill_levels"]
     assert [scoring.threshold(table, s)["code"] for s in (49.9, 50, 74.9, 75)] == [
-        "none", "basic", "basic", "above_basic"]
+        "none",
+        "basic",
+        "basic",
+        "above_basic",
+    ]

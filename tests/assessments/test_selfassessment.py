@@ -29,18 +29,26 @@ def answer_all(run, *, value="2", knowledge_right=True, overrides=None):
     overrides = overrides or {}
     for step in run.instrument.steps:
         answers = {}
-        for item in Item.objects.filter(instrument=run.instrument, step=step["code"]).prefetch_related("options"):
+        for item in Item.objects.filter(instrument=run.instrument, step=step["code"]).prefetch_related(
+            "options"
+        ):
             if item.code in overrides:
                 answers[item.code] = overrides[item.code]
             elif item.kind == "knowledge":
-                answers[item.code] = next(o.code for o in item.options.all() if o.is_correct == knowledge_right)
+                answers[item.code] = next(
+                    o.code for o in item.options.all() if o.is_correct == knowledge_right
+                )
             else:
                 answers[item.code] = value
         assert selfassessment_answers_save(run=run, step=step["code"], answers=answers) == []
 
 
 def test_instrument_covers_all_21_digcomp_competences_and_the_ai_area(instrument):
-    codes = set(Item.objects.filter(instrument=instrument).values_list("competence__code", "competence__framework__code"))
+    codes = set(
+        Item.objects.filter(instrument=instrument).values_list(
+            "competence__code", "competence__framework__code"
+        )
+    )
     digcomp = {c for c, fw in codes if fw == "digcomp-2.2"}
     assert len(digcomp) == 21
     assert {c for c, fw in codes if fw == "tt02-2025"} == {"6.1", "6.2", "6.3"}
@@ -50,8 +58,12 @@ def test_instrument_covers_all_21_digcomp_competences_and_the_ai_area(instrument
     for item in items.filter(kind="knowledge").prefetch_related("options"):
         assert sum(o.is_correct for o in item.options.all()) == 1
     scale = [o.text_vi for o in items.filter(kind="self").first().options.order_by("ordering")]
-    assert scale == ["Tôi chưa làm được", "Làm được khi có người giúp", "Tự làm được",
-                     "Làm thành thạo và có thể giúp người khác"]
+    assert scale == [
+        "Tôi chưa làm được",
+        "Làm được khi có người giúp",
+        "Tự làm được",
+        "Làm thành thạo và có thể giúp người khác",
+    ]
 
 
 def test_loading_twice_changes_nothing_and_the_command_says_so(instrument, capsys):
@@ -79,8 +91,13 @@ def test_hand_computed_scores_for_all_on_my_own_and_knowledge_right(instrument):
     run = selfassessment_complete(run=run)
     r = run.result
     # 1.1: two self items at 66.67 → 66.7, Intermediate, level 3
-    assert r["competences"]["digcomp-2.2:1.1"] == {"score": 66.7, "band": "intermediate", "level": 3,
-                                                 "answered": 2, "area": "digcomp-2.2:1"}
+    assert r["competences"]["digcomp-2.2:1.1"] == {
+        "score": 66.7,
+        "band": "intermediate",
+        "level": 3,
+        "answered": 2,
+        "area": "digcomp-2.2:1",
+    }
     # 1.2: 66.67, 66.67 and the knowledge check 100 → 77.8, level 4
     assert r["competences"]["digcomp-2.2:1.2"]["score"] == 77.8
     assert r["competences"]["digcomp-2.2:1.2"]["level"] == 4
@@ -96,8 +113,13 @@ def test_hand_computed_scores_with_help_and_knowledge_wrong(instrument):
     answer_all(run, value="1", knowledge_right=False)
     r = selfassessment_complete(run=run).result
     # 1.2: 33.33, 33.33, 0 → 22.2, Foundation, level 1
-    assert r["competences"]["digcomp-2.2:1.2"] == {"score": 22.2, "band": "foundation", "level": 1,
-                                                 "answered": 3, "area": "digcomp-2.2:1"}
+    assert r["competences"]["digcomp-2.2:1.2"] == {
+        "score": 22.2,
+        "band": "foundation",
+        "level": 1,
+        "answered": 3,
+        "area": "digcomp-2.2:1",
+    }
     assert r["competences"]["digcomp-2.2:1.1"]["level"] == 1  # 33.3
     assert r["areas"]["digcomp-2.2:4"]["skill"] == "none"
     assert r["overall"] == "none" and r["areas_at_least_basic"] == 0
@@ -127,7 +149,8 @@ def test_partly_answered_run_resumes_where_it_stopped(instrument):
     progress = selfassessment_progress(run=again)
     assert progress["next_step"] == "1" and progress["answered"] == 2 and progress["items"] == 40
     missing = selfassessment_answers_save(
-        run=run, step="1", answers={c: "1" for c in ("1.2a", "1.2b", "1.3a", "1.3b")} | {"k1": "a"})
+        run=run, step="1", answers={c: "1" for c in ("1.2a", "1.2b", "1.3a", "1.3b")} | {"k1": "a"}
+    )
     assert missing == []
     assert selfassessment_progress(run=run)["next_step"] == "2"
     with pytest.raises(ValidationError, match="còn 33 câu"):
