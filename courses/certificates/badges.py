@@ -32,8 +32,8 @@ signature with the key the issuer document publishes for proof.verificationMetho
 """
 
 import base64
-import datetime
 import binascii
+import datetime
 import hashlib
 import json
 import math
@@ -190,7 +190,8 @@ def public_key_from_multibase(value: str) -> Ed25519PublicKey:
 def signing_key() -> Ed25519PrivateKey:
     """settings.CERTIFICATE_SIGNING_KEY (or the environment variable of that name):
     base64 of a 32-byte seed; otherwise derived from SECRET_KEY with HKDF."""
-    configured = getattr(settings, "CERTIFICATE_SIGNING_KEY", "") or os.environ.get("CERTIFICATE_SIGNING_KEY", "")
+    configured = getattr(settings, "CERTIFICATE_SIGNING_KEY", "") or os.environ.get(
+        "CERTIFICATE_SIGNING_KEY", "")
     if configured:
         try:
             seed = base64.b64decode(configured, validate=True)
@@ -248,7 +249,8 @@ def credential_build(*, certificate: Certificate) -> dict[str, Any]:
             "targetName": item.get("title") or item.get("code", ""),
             "targetDescription": item.get("level", ""),
             "targetFramework": framework,
-            "targetUrl": base + reverse("assessments:framework_detail", args=[framework]) if framework else base,
+            "targetUrl": (base + reverse("assessments:framework_detail", args=[framework]))
+            if framework else base,
         })
     achievement = {
         # Stable whatever happens to the course page's URL later.

@@ -5,8 +5,8 @@ finds its TTF files, which ReportLab embeds (subset) so every Vietnamese glyph p
 the text can be copied and searched. Text is NFC-normalised first: the font has the
 precomposed letters (ễ, ị, Á …), while combining marks would print misplaced.
 
-The QR code is the absolute public verification URL, drawn as a 1-pixel-per-module image
-scaled up without interpolation (sharp at any size, and the tests can read it back).
+The QR code is the absolute public verification URL, drawn as a lossless image of whole
+pixels per module (sharp when printed, and the tests can read the modules back).
 """
 
 import io
@@ -56,14 +56,19 @@ def qr_matrix(url: str) -> list[list[bool]]:
     return qr.get_matrix()
 
 
+QR_PIXELS_PER_MODULE = 8
+
+
 def qr_image(url: str):
+    """The QR code as a greyscale image, QR_PIXELS_PER_MODULE pixels a module (sharp
+    even where a viewer smooths scaled images)."""
     from PIL import Image
 
     matrix = qr_matrix(url)
     size = len(matrix)
     image = Image.new("L", (size, size), 255)
     image.putdata([0 if dark else 255 for row in matrix for dark in row])
-    return image
+    return image.resize((size * QR_PIXELS_PER_MODULE,) * 2, Image.Resampling.NEAREST)
 
 
 def _nfc(text: str) -> str:

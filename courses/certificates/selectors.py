@@ -31,7 +31,8 @@ def certificate_can_manage(*, user) -> bool:
     role in force today."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return user.has_perm("certificates.change_certificate") or user_has_role(user=user, role=Role.PLATFORM_ADMIN)
+    return user.has_perm("certificates.change_certificate") or user_has_role(
+        user=user, role=Role.PLATFORM_ADMIN)
 
 
 def public_base_url() -> str:

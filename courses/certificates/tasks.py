@@ -21,9 +21,10 @@ def ready_notify(*, certificate_id: int) -> None:
     """Tell the learner the certificate can be downloaded: by e-mail when they have an
     address, else by SMS to their phone, in their language. Once: `ready_notified_at`
     is set in the same transaction, so a re-run sends nothing."""
+    from django.urls import reverse
+
     from courses.certificates.models import Certificate
     from courses.certificates.selectors import public_base_url
-    from django.urls import reverse
     from lms.accounts.sms import send_sms
 
     certificate = (Certificate.objects.select_for_update(of=("self",)).select_related("learner")

@@ -64,7 +64,8 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
         "is_owner": is_owner,
         "can_manage": certificate_can_manage(user=request.user),
         "replaced_by": getattr(certificate, "replaced_by", None),
-        "preparing": is_owner and certificate.is_valid and certificate.pdf_state != Certificate.PdfState.READY,
+        "preparing": is_owner and certificate.is_valid
+        and certificate.pdf_state != Certificate.PdfState.READY,
         "verification_url": verification_url(code=certificate.code),
     }
     response = render(request, "certificates/verify.html", context)
@@ -104,7 +105,8 @@ def badge(request: HttpRequest, code: str) -> HttpResponse:
         return JsonResponse({"detail": _("Chứng nhận này đã bị thu hồi."), "code": "revoked",
                              "revokedAt": badges._utc(certificate.revoked_at), "errors": []},
                             status=410, json_dumps_params=JSON_PARAMS)
-    response = JsonResponse(badges.certificate_credential(certificate=certificate), json_dumps_params=JSON_PARAMS)
+    credential = badges.certificate_credential(certificate=certificate)
+    response = JsonResponse(credential, json_dumps_params=JSON_PARAMS)
     if request.GET.get("tai-ve"):
         response["Content-Disposition"] = f'attachment; filename="chung-nhan-{certificate.code}.json"'
     return response
@@ -135,7 +137,8 @@ def staff(request: HttpRequest) -> HttpResponse:
 
 
 def _history(certificate: Certificate) -> list[Certificate]:
-    return list(Certificate.objects.filter(completion_id=certificate.completion_id).order_by("-issued_at", "-id"))
+    same = Certificate.objects.filter(completion_id=certificate.completion_id)
+    return list(same.order_by("-issued_at", "-id"))
 
 
 @login_required
@@ -154,13 +157,13 @@ def staff_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
         try:
             result = service(certificate=certificate, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            form.add_error(None, exc.messages[0] if not hasattr(exc, "error_dict") else
-                           "; ".join(m for ms in exc.message_dict.values() for m in ms))
+            form.add_error(None, " ".join(exc.messages))
         except PermissionDenied:
             return render(request, "certificates/forbidden.html", status=403)
         else:
             if action == "thu-hoi":
-                messages.success(request, _("Đã thu hồi chứng nhận %(code)s.") % {"code": certificate.code_display})
+                messages.success(request, _("Đã thu hồi chứng nhận %(code)s.") % {
+                    "code": certificate.code_display})
             else:
                 messages.success(request, _("Đã cấp lại: chứng nhận mới %(new)s thay cho %(old)s.") % {
                     "new": result.code_display, "old": certificate.code_display})

@@ -130,7 +130,8 @@ def test_competences_are_copied_with_titles_and_level(index, learner):
                           competences="digcomp-2.2:4.2\ndigcomp-2.2:1.1\nkhac-1:9.9")
     certificate = complete_course(learner=learner, course=course)
     assert certificate.competences == [
-        {"code": "digcomp-2.2:4.2", "title": "Bảo vệ dữ liệu cá nhân và quyền riêng tư", "level": "Trung bình"},
+        {"code": "digcomp-2.2:4.2", "title": "Bảo vệ dữ liệu cá nhân và quyền riêng tư",
+         "level": "Trung bình"},
         {"code": "digcomp-2.2:1.1", "title": "Duyệt, tìm kiếm và lọc dữ liệu, thông tin và nội dung số",
          "level": "Trung bình"},
         {"code": "khac-1:9.9", "title": "", "level": "Trung bình"},
@@ -189,7 +190,7 @@ def test_learners_and_the_owner_cannot_revoke(certificate, learner):
     assert certificate.is_valid and Certificate.objects.count() == 1
 
 
-def test_django_permission_or_platform_admin_role_allows(certificate, course, django_capture_on_commit_callbacks):
+def test_django_permission_or_platform_admin_role_allows(certificate, course):
     with_perm = UserFactory()
     with_perm.user_permissions.add(Permission.objects.get(codename="change_certificate",
                                                           content_type__app_label="certificates"))

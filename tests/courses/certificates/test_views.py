@@ -170,7 +170,8 @@ def test_wagtail_admin_lists_certificates_read_only(certificate, client, staff_u
     assert client.get("/admin/snippets/certificates/certificate/add/").status_code in (302, 403)
     inspect = client.get(f"/admin/snippets/certificates/certificate/inspect/{certificate.pk}/")
     assert inspect.status_code == 200
-    assert client.get(f"/admin/snippets/certificates/certificate/edit/{certificate.pk}/").status_code in (302, 403)
+    edit = client.get(f"/admin/snippets/certificates/certificate/edit/{certificate.pk}/")
+    assert edit.status_code in (302, 403)
 
 
 # --- API -----------------------------------------------------------------------------------
@@ -198,3 +199,10 @@ def test_api_my_certificates_needs_login(certificate, client, learner):
     item = body["items"][0]
     assert item["code"] == certificate.code and item["pdf_state"] == "ready"
     assert item["download_url"].endswith(f"/chung-chi/{certificate.code}/tai-ve/")
+
+
+def test_verification_page_in_english(certificate, client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"/chung-chi/{certificate.code}/").content.decode()
+    assert "Valid certificate" in page and "Awarded to" in page
+    assert "Nguyễn Thị Ánh" in page
