@@ -202,10 +202,6 @@ def _answer_block(body: str) -> dict:
     return {**result, "type": T.MULTIPLE_CHOICE, "choices": default_share_weights(tuple(choices))}
 
 
-def _find(text: str, ch: str, start: int = 0) -> int:
-    return text.find(ch, start)
-
-
 def _question(
     lines: list[str], meta: dict[str, str], category: tuple[str, ...], location: str
 ) -> QuestionData:
