@@ -28,3 +28,6 @@ def enrolment_welcome_send(*, enrolment_id: int) -> None:
         body = render_to_string("courses/email/welcome_body.txt", context)
     send_mail(subject, body, None, [learner.email])
     Enrolment.objects.filter(pk=enrolment.pk).update(welcome_sent_at=timezone.now())
+
+# Handlers defined in other modules register when imported; lms.jobs imports tasks.py.
+from courses import reminders  # noqa: E402,F401

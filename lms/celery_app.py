@@ -6,7 +6,7 @@ The beat schedule is declared here, in code, so it is reviewed like everything e
 import os
 
 from celery import Celery
-from celery.schedules import crontab  # noqa: F401  (used by later schedules)
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.dev")
 
@@ -25,6 +25,12 @@ app.conf.beat_schedule = {
     # Re-queue jobs whose worker died mid-run (lease expired) or whose message was lost.
     "jobs-sweep-stale": {"task": "lms.jobs.tasks.sweep_stale", "schedule": 60.0, "options": {"expires": 55}},
     # Outbox handlers run on a schedule go through enqueue_periodic (one pending run at a time).
+    "courses-inactivity-reminders": {
+        "task": "lms.jobs.tasks.enqueue_periodic",
+        "schedule": crontab(hour=9, minute=0),  # daily, 09:00 Vietnam time
+        "args": ("courses.send_inactivity_reminders",),
+        "options": {"expires": 3600},
+    },
     "quizzes-sweep-timed-out": {
         "task": "lms.jobs.tasks.enqueue_periodic",
         "schedule": 300.0,
