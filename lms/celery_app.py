@@ -31,6 +31,12 @@ app.conf.beat_schedule = {
         "args": ("courses.send_inactivity_reminders",),
         "options": {"expires": 3600},
     },
+    "quizzes-pending-imports-sweep": {
+        "task": "lms.jobs.tasks.enqueue_periodic",
+        "schedule": crontab(hour=3, minute=30),  # daily: delete previewed, never confirmed uploads
+        "args": ("quizzes.pending_imports_sweep",),
+        "options": {"expires": 3600},
+    },
     "quizzes-sweep-timed-out": {
         "task": "lms.jobs.tasks.enqueue_periodic",
         "schedule": 300.0,
