@@ -8,6 +8,8 @@ class CoursesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from courses import signals
+        from courses import final_test, signals
 
         signals.connect()
+        # The final test: a completion rule, and a re-check once a passing attempt is graded.
+        final_test.connect()

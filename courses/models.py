@@ -245,10 +245,12 @@ class CoursePage(ViewRestrictionCacheMixin, FoldedSearchMixin, Page):
         return super().search_texts() + [plain_text(self.what_you_will_learn)]
 
     def get_context(self, request, *args, **kwargs):
+        from courses.final_test import final_test_context
         from courses.views import course_context
 
         context = super().get_context(request, *args, **kwargs)
         context.update(course_context(request=request, course=self))
+        context.update(final_test_context(request=request, course=self, context=context))
         return context
 
 
@@ -292,6 +294,16 @@ class LessonPage(ViewRestrictionCacheMixin, FoldedSearchMixin, Page):
     class Meta:
         verbose_name = _("bài học")
         verbose_name_plural = _("bài học")
+
+    def get_context(self, request, *args, **kwargs):
+        from courses.selectors import lesson_quiz_ids, quiz_states_for_learner
+
+        context = super().get_context(request, *args, **kwargs)
+        # Every quiz block's state at once (two queries), read by QuizBlock.get_context.
+        context["quiz_states"] = quiz_states_for_learner(
+            quiz_ids=lesson_quiz_ids(lesson=self), learner=getattr(request, "user", None)
+        )
+        return context
 
     def body_for(self, *, low_data: bool) -> list:
         """The body's blocks; in low-data mode video, audio and images are left out."""

@@ -3,14 +3,18 @@ the dashboard. Each returns everything its page needs in a fixed number of queri
 whatever the size of the course or the number of enrolments.
 """
 
+import datetime
 import time
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
 from django.db.models import F, Func, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction, Site
 
+from assessments.quizzes.models import Attempt, Quiz, QuizDrawRule, QuizQuestion
 from content.selectors import search_query_fold
 from courses.models import (
     LENGTH_BAND_MINUTES,
@@ -487,3 +491,195 @@ def learner_totals(*, items: list[DashboardItem]) -> dict:
 
 def course_completion_get(*, learner, course_id: int) -> CourseCompletion | None:
     return CourseCompletion.objects.filter(learner=learner, course_id=course_id).first()
+
+
+# --- Quizzes in lessons and the final test ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuizState:
+    """What a lesson's quiz block or the course's final test shows to one learner."""
+
+    quiz_id: int
+    title: str
+    description: str
+    question_count: int
+    pass_mark_percent: Decimal
+    max_attempts: int | None
+    time_limit_minutes: int | None
+    is_available: bool  # active and open now
+    attempts_used: int = 0
+    in_progress_id: int | None = None
+    last_graded_id: int | None = None
+    grade_percent: Decimal | None = None
+    passed: bool = False
+
+    @property
+    def attempts_left(self) -> int | None:
+        return None if self.max_attempts is None else max(0, self.max_attempts - self.attempts_used)
+
+    @property
+    def can_start(self) -> bool:
+        left = self.attempts_left
+        return self.in_progress_id is not None or (self.is_available and (left is None or left > 0))
+
+    @property
+    def action(self) -> str:
+        """"continue" an attempt in progress, "review" a graded one once passed or out
+        of attempts, "start" a (new) attempt, or "" when nothing can be done."""
+        if self.in_progress_id is not None:
+            return "continue"
+        if self.last_graded_id is not None and (self.passed or not self.can_start):
+            return "review"
+        return "start" if self.can_start else ""
+
+
+def grade_from_attempts(*, grade_method: str, percents: list[Decimal]) -> Decimal | None:
+    """A learner's grade from their graded attempts' percentages, in attempt order: the
+    rule of assessments.quizzes.selectors.quiz_grade_for_learner (highest, last, or the
+    mean rounded half-up to 0.01), for many quizzes read in one query."""
+    if not percents:
+        return None
+    if grade_method == Quiz.GradeMethod.LAST:
+        return percents[-1]
+    if grade_method == Quiz.GradeMethod.AVERAGE:
+        return (sum(percents, Decimal("0")) / len(percents)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return max(percents)
+
+
+QUIZ_CACHE_SECONDS = 60 * 60
+
+
+def _quiz_facts_key(quiz_id: int) -> str:
+    return f"courses:quiz-facts:{quiz_id}"
+
+
+def _quiz_attempts_key(learner_id: int, quiz_id: int) -> str:
+    return f"courses:quiz-attempts:{learner_id}:{quiz_id}"
+
+
+def quiz_facts_invalidate(*, quiz_id: int) -> None:
+    """Forget a quiz's cached title, settings and question count (it was edited)."""
+    cache.delete(_quiz_facts_key(quiz_id))
+
+
+def quiz_attempts_invalidate(*, learner_id: int, quiz_id: int) -> None:
+    """Forget a learner's cached attempts at a quiz (one was started or graded)."""
+    cache.delete(_quiz_attempts_key(learner_id, quiz_id))
+
+
+def _quiz_facts(ids: list[int]) -> dict[int, dict]:
+    """Title, settings and question count of each quiz; cached, one query for the misses.
+    A quiz that does not exist is remembered as {"missing": True}."""
+    cached = cache.get_many([_quiz_facts_key(pk) for pk in ids])
+    facts = {pk: cached[_quiz_facts_key(pk)] for pk in ids if _quiz_facts_key(pk) in cached}
+    misses = [pk for pk in ids if pk not in facts]
+    if misses:
+        drawn = (
+            QuizDrawRule.objects.filter(quiz=OuterRef("pk"))
+            .order_by()
+            .annotate(n=Func(F("count"), function="SUM"))
+            .values("n")
+        )
+        rows = (
+            Quiz.objects.filter(pk__in=misses)
+            .annotate(
+                fixed_count=_count_subquery(QuizQuestion.objects.filter(quiz=OuterRef("pk"))),
+                drawn_count=Coalesce(Subquery(drawn, output_field=IntegerField()), Value(0)),
+            )
+            .values(
+                "id", "title", "description", "pass_mark_percent", "max_attempts", "time_limit_seconds",
+                "grade_method", "is_active", "opens_at", "closes_at", "fixed_count", "drawn_count",
+            )
+        )
+        fresh = {row["id"]: row for row in rows}
+        for pk in misses:
+            facts[pk] = fresh.get(pk, {"missing": True})
+        cache.set_many({_quiz_facts_key(pk): facts[pk] for pk in misses}, QUIZ_CACHE_SECONDS)
+    return facts
+
+
+def _learner_attempts(learner_id: int, ids: list[int]) -> dict[int, list[tuple]]:
+    """The learner's attempts at each quiz as (id, state, score, max_score), in attempt
+    order; cached per learner and quiz, one query for the misses."""
+    keys = {pk: _quiz_attempts_key(learner_id, pk) for pk in ids}
+    cached = cache.get_many(list(keys.values()))
+    found = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    misses = [pk for pk in ids if pk not in found]
+    if misses:
+        fresh: dict[int, list[tuple]] = {pk: [] for pk in misses}
+        rows = (
+            Attempt.objects.filter(quiz_id__in=misses, learner_id=learner_id)
+            .order_by("quiz_id", "number")
+            .values_list("quiz_id", "id", "state", "score", "max_score")
+        )
+        for quiz_id, *attempt in rows:
+            fresh[quiz_id].append(tuple(attempt))
+        cache.set_many({keys[pk]: fresh[pk] for pk in misses}, QUIZ_CACHE_SECONDS)
+        found.update(fresh)
+    return found
+
+
+def _percent(score: Decimal | None, max_score: Decimal) -> Decimal:
+    # As Attempt.percent: score / max_score in percent, to 0.01 (0 when not graded).
+    if score is None or not max_score:
+        return Decimal("0")
+    return (score * 100 / max_score).quantize(Decimal("0.01"))
+
+
+def quiz_states_for_learner(
+    *, quiz_ids: list[int], learner, now: datetime.datetime | None = None
+) -> dict[int, QuizState]:
+    """The state of each quiz in `quiz_ids` for `learner` (anonymous: no attempts), by
+    quiz id; quizzes that do not exist are left out.
+
+    Budget: no query when cached, at most two otherwise whatever the number of quizzes:
+    the quizzes' facts (title, settings, fixed questions plus each draw rule's count),
+    cached per quiz and forgotten when a quiz, its questions or its draw rules change;
+    and the learner's attempts, cached per learner and quiz and forgotten whenever one
+    of them is saved (courses.final_test connects both). An attempt in progress past
+    its deadline still counts as in progress here; the quiz's own pages grade it."""
+    ids = sorted({int(pk) for pk in quiz_ids if pk})
+    if not ids:
+        return {}
+    now = now or timezone.now()
+    facts = {pk: f for pk, f in _quiz_facts(ids).items() if not f.get("missing")}
+    attempts: dict[int, list[tuple]] = {}
+    if facts and getattr(learner, "is_authenticated", False):
+        attempts = _learner_attempts(learner.pk, sorted(facts))
+    states = {}
+    for pk, quiz in facts.items():
+        mine = attempts.get(pk, [])
+        graded = [a for a in mine if a[1] in Attempt.GRADED_STATES]
+        grade = grade_from_attempts(
+            grade_method=quiz["grade_method"], percents=[_percent(a[2], a[3]) for a in graded]
+        )
+        in_progress = next((a for a in mine if a[1] == Attempt.State.IN_PROGRESS), None)
+        limit = quiz["time_limit_seconds"]
+        states[pk] = QuizState(
+            quiz_id=pk,
+            title=quiz["title"],
+            description=quiz["description"],
+            question_count=quiz["fixed_count"] + quiz["drawn_count"],
+            pass_mark_percent=quiz["pass_mark_percent"],
+            max_attempts=quiz["max_attempts"],
+            time_limit_minutes=(limit + 59) // 60 if limit else None,
+            is_available=quiz["is_active"]
+            and (quiz["opens_at"] is None or now >= quiz["opens_at"])
+            and (quiz["closes_at"] is None or now < quiz["closes_at"]),
+            attempts_used=len(mine),
+            in_progress_id=in_progress[0] if in_progress else None,
+            last_graded_id=graded[-1][0] if graded else None,
+            grade_percent=grade,
+            passed=grade is not None and grade >= quiz["pass_mark_percent"],
+        )
+    return states
+
+
+def lesson_quiz_ids(*, lesson: LessonPage) -> list[int]:
+    """Ids of the quizzes in the lesson's quiz blocks, in order (no queries)."""
+    return [
+        block.value["quiz_id"]
+        for block in lesson.body
+        if block.block_type == "quiz" and block.value.get("quiz_id")
+    ]
