@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from assessments.demo import demo_frameworks_load
+from assessments.demo import demo_evidence_create, demo_frameworks_load, demo_selfassessment_load
 from content.demo import demo_site_build
 from courses.demo import demo_courses_create
 from lms.accounts.demo import DEMO_PASSWORD, demo_users_create
@@ -34,9 +34,12 @@ class Command(BaseCommand):
             villages = demo_villages_create()
             agencies = demo_agencies_create()
             users = demo_users_create(villages=villages, agencies=agencies)
+            demo_selfassessment_load()
+            evidence = demo_evidence_create()
         self.stdout.write(self.style.SUCCESS(f"Site pages: {site}"))
         self.stdout.write(f"Courses: {courses}")
         self.stdout.write(f"Villages: {len(villages)}, agencies: {len(agencies)}")
+        self.stdout.write(f"Competence evidence records created: {evidence}")
         self.stdout.write(
             "Competence frameworks: "
             f"{sum(frameworks.created.values())} created, {sum(frameworks.unchanged.values())} unchanged"
