@@ -56,4 +56,5 @@ api.add_router("/v1/places", "lms.places.api.router", auth=None)
 api.add_router("/v1/", "assessments.api.router")  # /v1/frameworks…
 api.add_router("/v1/courses", "courses.api.router")
 api.add_router("/v1/quizzes", "assessments.quizzes.api.router")
+api.add_router("/v1/certificates", "courses.certificates.api.router")
 # <<< app routers --------------------------------------------------------------------------

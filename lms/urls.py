@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("don-vi-hanh-chinh/", include("lms.places.urls")),
     path("hoc-tap/", include("courses.urls")),
+    path("chung-chi/", include("courses.certificates.urls")),
     path("danh-gia/", include("assessments.urls")),
     path("danh-gia/", include("assessments.quizzes.urls")),
     path("api/", api.urls),

@@ -242,6 +242,12 @@ ACCOUNT_RATE_LIMITS = {
 }
 # <<< allauth ---------------------------------------------------------------------------
 
+# Certificates: the public address printed in QR codes and signed into Open Badges
+# (set it in production and never change it), and the Ed25519 signing key (base64 of a
+# 32-byte seed; derived from SECRET_KEY when unset, for development).
+CERTIFICATE_BASE_URL = env("CERTIFICATE_BASE_URL", default="")
+CERTIFICATE_SIGNING_KEY = env("CERTIFICATE_SIGNING_KEY", default="")
+
 # Demo data may be loaded (never in production).
 DEMO_DATA_ALLOWED = True
 
