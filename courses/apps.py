@@ -8,8 +8,12 @@ class CoursesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from assessments.recommendations import register_provider
         from courses import final_test, signals
+        from courses.recommendations import courses_for_gaps
 
         signals.connect()
         # The final test: a completion rule, and a re-check once a passing attempt is graded.
         final_test.connect()
+        # Courses recommended on the competence profile for the person's gaps.
+        register_provider(courses_for_gaps)
