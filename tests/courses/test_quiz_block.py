@@ -204,3 +204,12 @@ def test_quiz_block_keeps_the_quiz_id_through_publishing(index):
         ),
     )
     assert LessonPage.objects.get(pk=lesson.pk).body[0].value["quiz_id"] == quiz.pk
+
+
+def test_wagtail_editor_offers_the_quizzes_by_title(client, lesson, quiz):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    response = client.get(reverse("wagtailadmin_pages:edit", args=[lesson.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    # The block definitions are JSON in the page: the quiz is an option of the list.
+    assert f"(#{quiz.pk})&lt;/option&gt;" in html and "w-field--typed_choice_field" in html
