@@ -70,6 +70,29 @@ def screenshot_dir() -> Path:
 # migrated state, whatever ran before it.
 
 
+@pytest.fixture(autouse=True)
+def _wagtail_tree_present(request):
+    """Belt and braces for transactional tests: if Wagtail's root page and default site are
+    missing when one starts (seen in long runs despite serialized rollback, cause not yet
+    found), recreate them as the wagtailcore migrations do."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Locale, Page, Site
+
+    if Page.get_first_root_node() is not None:
+        return
+    locale, _ = Locale.objects.get_or_create(language_code="vi")
+    page_type = ContentType.objects.get_for_model(Page)
+    root = Page.add_root(instance=Page(title="Root", slug="root", content_type=page_type, locale=locale))
+    home = root.add_child(instance=Page(title="Welcome", slug="home", content_type=page_type, locale=locale))
+    Site.objects.update_or_create(
+        is_default_site=True, defaults={"hostname": "localhost", "port": 80, "root_page": home}
+    )
+
+
 def pytest_collection_modifyitems(config, items):
     """Refuse a transactional test that would leave later ones without Wagtail's tree."""
     offenders = []
