@@ -11,7 +11,7 @@ from django.db import transaction
 
 from assessments.demo import demo_evidence_create, demo_frameworks_load, demo_selfassessment_load
 from content.demo import demo_site_build
-from courses.demo import demo_courses_create
+from courses.demo import demo_course_quizzes_attach, demo_courses_create
 from lms.accounts.demo import DEMO_PASSWORD, demo_users_create
 from lms.organisations.demo import demo_agencies_create
 from lms.places.demo import demo_villages_create
@@ -31,6 +31,7 @@ class Command(BaseCommand):
             site = demo_site_build()
             frameworks = demo_frameworks_load()
             courses = demo_courses_create()
+            quizzes = demo_course_quizzes_attach()
             villages = demo_villages_create()
             agencies = demo_agencies_create()
             users = demo_users_create(villages=villages, agencies=agencies)
@@ -38,6 +39,7 @@ class Command(BaseCommand):
             evidence = demo_evidence_create()
         self.stdout.write(self.style.SUCCESS(f"Site pages: {site}"))
         self.stdout.write(f"Courses: {courses}")
+        self.stdout.write(f"Quizzes: {quizzes}")
         self.stdout.write(f"Villages: {len(villages)}, agencies: {len(agencies)}")
         self.stdout.write(f"Competence evidence records created: {evidence}")
         self.stdout.write(
