@@ -4,8 +4,8 @@ import pytest
 
 from assessments.recommendations import recommendations_for
 from assessments.selectors import Gap
-from courses.demo import demo_courses_create
 from content.demo import demo_site_build
+from courses.demo import demo_courses_create
 from courses.recommendations import courses_for_gaps
 
 pytestmark = pytest.mark.django_db
