@@ -293,10 +293,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The learner's courses: in progress, completed, time spent, where to continue."""
     items = selectors.courses_for_learner(learner=request.user, request=request)
     catalogue = selectors.public_only(CourseIndexPage.objects.live()).only("url_path").first()
+    from courses.certificates.selectors import certificates_of_learner
+
+    # One query; the list is short (one certificate per completed course, plus re-issues).
+    certificates = list(
+        certificates_of_learner(learner=request.user).only("code", "status", "issued_at", "course_title")[:20]
+    )
     return render(
         request,
         "courses/dashboard.html",
         {
+            "certificates": certificates,
             "in_progress": [i for i in items if i.enrolment.status == "active"],
             "completed": [i for i in items if i.enrolment.status == "completed"],
             "totals": selectors.learner_totals(items=items),
