@@ -9,3 +9,9 @@ class QuizzesConfig(AppConfig):
     label = "quizzes"
     verbose_name = _("Ngân hàng câu hỏi và bài kiểm tra")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from assessments.quizzes import evidence
+
+        # Competence evidence from graded attempts (issue 4).
+        evidence.connect()
