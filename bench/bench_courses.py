@@ -1,0 +1,138 @@
+"""Benchmark: catalogue, course and lesson pages with 200 courses and 100,000 enrolments,
+next to a bare Wagtail page of the same site. Never run in CI.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/lms_bench_courses \
+    REDIS_URL=redis://127.0.0.1:6379/9 .venv/bin/python bench/bench_courses.py
+
+Sets up the database once (migrate, demo site, 200 courses cloned from the demo JSON,
+50,000 learners and 100,000 enrolments by bulk insert), then serves the site with
+gunicorn (2 workers x 4 threads, DEBUG off) and loads each page with wrk
+(16 connections, 15 s; wrk runs on the same 2-core machine).
+"""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.dev")
+os.environ["DJANGO_DEBUG"] = "false"
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import transaction  # noqa: E402
+
+from content.demo import demo_site_build  # noqa: E402
+from courses.demo import DEMO_DIR, catalogue_get_or_create, course_build  # noqa: E402
+from courses.models import CoursePage, Enrolment, LessonPage  # noqa: E402
+
+COURSES, LEARNERS, ENROLMENTS = 200, 50_000, 100_000
+PORT = 8091
+
+
+def setup() -> None:
+    call_command("migrate", verbosity=0)
+    demo_site_build()
+    index, _ = catalogue_get_or_create()
+    have = CoursePage.objects.count()
+    docs = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(DEMO_DIR.glob("*.json"))]
+    start = time.perf_counter()
+    for i in range(have, COURSES):
+        data = dict(docs[i % len(docs)])
+        data["slug"] = f"{data['slug']}-{i}"
+        data["title"] = f"{data['title']} ({i})"
+        with transaction.atomic():
+            course_build(index=index, data=data)
+    if COURSES > have:
+        print(f"built {COURSES - have} courses in {time.perf_counter() - start:.0f} s")
+    User = get_user_model()
+    if Enrolment.objects.count() < ENROLMENTS:
+        start = time.perf_counter()
+        User.objects.bulk_create(
+            [User(username=f"bench-{i}", full_name=f"Học viên {i}") for i in range(LEARNERS)],
+            batch_size=5000, ignore_conflicts=True,
+        )
+        learners = list(User.objects.filter(username__startswith="bench-").values_list("id", flat=True))
+        courses = list(CoursePage.objects.values_list("id", flat=True))
+        # Learner i % L takes course (i * 7 + i // L) % C: every (learner, course) pair distinct.
+        rows = [
+            Enrolment(
+                learner_id=learners[i % len(learners)],
+                course_id=courses[(i * 7 + i // len(learners)) % len(courses)],
+            )
+            for i in range(ENROLMENTS)
+        ]
+        Enrolment.objects.bulk_create(rows, batch_size=5000, ignore_conflicts=True)
+        print(f"inserted learners and enrolments in {time.perf_counter() - start:.0f} s")
+    print(f"courses={CoursePage.objects.count()} lessons={LessonPage.objects.count()} "
+          f"enrolments={Enrolment.objects.count()}")
+
+
+def learner_cookie(course: CoursePage) -> str:
+    User = get_user_model()
+    user, _ = User.objects.get_or_create(username="bench-learner", defaults={"full_name": "Bench"})
+    Enrolment.objects.get_or_create(learner=user, course=course)
+    session = SessionStore()
+    session["_auth_user_id"] = str(user.pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = user.get_session_auth_hash()
+    session.save()
+    return f"sessionid={session.session_key}"
+
+
+def wrk(url: str, cookie: str = "") -> dict:
+    cmd = ["wrk", "-t2", "-c16", "-d15s", "-s", str(ROOT / "bench/percentiles.lua"), url]
+    if cookie:
+        cmd[1:1] = ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    line = next(raw for raw in out.splitlines() if raw.startswith("RESULT"))
+    return dict(re.findall(r"(\w+)=([\d.]+)", line))
+
+
+def main() -> None:
+    setup()
+    course = CoursePage.objects.live().order_by("pk")[5]
+    lesson = LessonPage.objects.live().descendant_of(course).order_by("path").first()
+    cookie = learner_cookie(course)
+    base = f"http://127.0.0.1:{PORT}"
+    targets = [
+        ("bare Wagtail page (/gioi-thieu/)", base + "/gioi-thieu/", ""),
+        ("catalogue, anonymous", base + course.get_parent().url, ""),
+        ("catalogue, learner", base + course.get_parent().url, cookie),
+        ("course page, anonymous", base + course.url, ""),
+        ("course page, enrolled learner", base + course.url, cookie),
+        ("lesson page, enrolled learner", base + lesson.url, cookie),
+    ]
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "lms.wsgi", "--workers", "2", "--threads", "4",
+         "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"],
+        cwd=ROOT, env=os.environ.copy(),
+    )
+    try:
+        time.sleep(4)
+        print("| page | req/s | p50 ms | p95 ms | p99 ms | errors |")
+        print("|---|---|---|---|---|---|")
+        for name, url, ck in targets:
+            subprocess.run(["curl", "-fs", "-o", "/dev/null", "-b", ck, url], check=True)  # warm
+            r = wrk(url, ck)
+            errors = int(float(r["errors"])) + int(float(r["non2xx"]))
+            print(f"| {name} | {r['rps']} | {r['p50']} | {r['p95']} | {r['p99']} | {errors} |")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
