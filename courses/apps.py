@@ -17,3 +17,7 @@ class CoursesConfig(AppConfig):
         final_test.connect()
         # Courses recommended on the competence profile for the person's gaps.
         register_provider(courses_for_gaps)
+        # Competence evidence from each new course completion (issue 4).
+        from courses import evidence
+
+        evidence.connect()
