@@ -114,10 +114,15 @@ class CourseIndexPage(ViewRestrictionCacheMixin, FoldedSearchMixin, Page):
         return RouteResult(page)
 
     def serve(self, request, *args, **kwargs):
-        response = super().serve(request, *args, **kwargs)
-        if getattr(response, "context_data", None) and response.context_data.get("filters_invalid"):
-            response.status_code = 400
-        return response
+        from courses.cache import page_cache_serve
+
+        def render():
+            response = super(CourseIndexPage, self).serve(request, *args, **kwargs)
+            if getattr(response, "context_data", None) and response.context_data.get("filters_invalid"):
+                response.status_code = 400
+            return response
+
+        return page_cache_serve(page=self, request=request, render=render)
 
     def get_context(self, request, *args, **kwargs):
         from courses.views import catalogue_context
@@ -243,6 +248,13 @@ class CoursePage(ViewRestrictionCacheMixin, FoldedSearchMixin, Page):
 
     def search_texts(self) -> list[str]:
         return super().search_texts() + [plain_text(self.what_you_will_learn)]
+
+    def serve(self, request, *args, **kwargs):
+        from courses.cache import page_cache_serve
+
+        return page_cache_serve(
+            page=self, request=request, render=lambda: super(CoursePage, self).serve(request, *args, **kwargs)
+        )
 
     def get_context(self, request, *args, **kwargs):
         from courses.final_test import final_test_context

@@ -4,15 +4,18 @@ from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
+from courses.cache import page_cache_invalidate
 from courses.selectors import course_structure_invalidate, restricted_paths_invalidate
 
 
 def _structure_changed(**kwargs) -> None:
     course_structure_invalidate()
+    page_cache_invalidate()
 
 
 def _restrictions_changed(**kwargs) -> None:
     restricted_paths_invalidate()
+    page_cache_invalidate()
 
 
 def connect() -> None:
