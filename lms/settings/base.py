@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "assessments.quizzes",
     "courses",
     "courses.certificates",
+    "courses.training",
+    "community_teams",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
