@@ -1,0 +1,274 @@
+// The visit form: pick a household (accent-insensitive search), date, residents present,
+// activities with their outcome, an optional coarse location and a note. Builds the
+// exact payload the sync API takes; all DOM is built with textContent (no HTML from data).
+import { fold } from "visit-app/fold";
+import { householdsOfVillage } from "visit-app/store";
+
+const MAX_RESULTS = 20;
+const OUTCOMES = ["done", "partly", "not_possible"];
+
+function $(id) {
+  return document.getElementById(id);
+}
+
+function el(tag, props = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === "text") node.textContent = value;
+    else if (key in node && key !== "list") node[key] = value;
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) if (child) node.append(child);
+  return node;
+}
+
+export function localToday() {
+  const now = new Date();
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+export function newVisitId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16)); // older phones: a v4 UUID by hand
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export function roundCoordinate(value) {
+  return Math.round(value * 100) / 100; // about 1 km: enough to place a visit in a village
+}
+
+export function residentLabel(resident, t) {
+  return `${t(resident.sex)} · ${t("born", { year: resident.birth_year })}`;
+}
+
+export class VisitForm {
+  constructor({ t, onSave }) {
+    this.t = t;
+    this.onSave = onSave;
+    this.households = [];
+    this.household = null;
+    this.location = null;
+    this.activities = [];
+    this.form = $("va-form");
+    this.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.submit();
+    });
+    $("va-search").addEventListener("input", () => this.renderSearch());
+    $("va-village").addEventListener("change", () => this.loadVillage());
+    $("va-locate").addEventListener("click", () => this.locate());
+    $("va-location-clear").addEventListener("click", () => this.setLocation(null));
+    this.resetDate();
+  }
+
+  resetDate() {
+    const date = $("va-date");
+    date.value = localToday();
+    date.max = localToday();
+  }
+
+  // Called after every download: villages and catalogue may have changed.
+  async refresh({ villages, activities }) {
+    const select = $("va-village");
+    const current = select.value;
+    select.replaceChildren(
+      ...villages.map((village) => el("option", { value: String(village.id), text: `${village.name} · ${village.commune}` })),
+    );
+    if (villages.some((village) => String(village.id) === current)) select.value = current;
+    $("va-village-field").hidden = villages.length < 2;
+    this.activities = activities;
+    this.renderActivities();
+    await this.loadVillage();
+  }
+
+  async loadVillage() {
+    const value = $("va-village").value;
+    this.households = await householdsOfVillage(value ? Number(value) : null);
+    this.households.sort((a, b) => a.label.localeCompare(b.label, "vi"));
+    if (this.household && !this.households.some((h) => h.id === this.household.id)) this.chooseHousehold(null);
+    this.renderSearch();
+  }
+
+  renderSearch() {
+    const box = $("va-households");
+    const help = $("va-search-help");
+    const words = fold($("va-search").value).split(" ").filter(Boolean);
+    if (!words.length) {
+      box.replaceChildren();
+      help.textContent = this.t("typeToSearch");
+      return;
+    }
+    const matches = this.households.filter((h) => {
+      const text = `${h.folded} ${fold(h.address_hint)}`;
+      return words.every((word) => text.includes(word));
+    });
+    help.textContent = !matches.length
+      ? this.t("noHouseholds")
+      : matches.length > MAX_RESULTS
+        ? this.t("moreHouseholds", { n: matches.length - MAX_RESULTS })
+        : "";
+    box.replaceChildren(
+      ...matches.slice(0, MAX_RESULTS).map((h) => {
+        const input = el("input", { type: "radio", name: "va-household", value: h.id });
+        input.checked = this.household?.id === h.id;
+        input.addEventListener("change", () => this.chooseHousehold(h));
+        return el("label", { className: "va-choice" }, [
+          input,
+          el("span", { text: h.label }),
+          h.address_hint ? el("small", { text: h.address_hint }) : null,
+        ]);
+      }),
+    );
+  }
+
+  chooseHousehold(household) {
+    this.household = household;
+    const chosen = $("va-chosen");
+    chosen.hidden = !household;
+    chosen.textContent = household ? `✓ ${household.label}${household.address_hint ? " — " + household.address_hint : ""}` : "";
+    const residents = household ? household.residents || [] : [];
+    const field = $("va-residents-field");
+    field.hidden = !household;
+    $("va-residents").replaceChildren(
+      ...(residents.length
+        ? residents.map((r) =>
+            el("label", { className: "va-choice" }, [
+              el("input", { type: "checkbox", name: "va-resident", value: r.id }),
+              el("span", { text: residentLabel(r, this.t) }),
+            ]),
+          )
+        : [el("p", { className: "meta", text: this.t("noResidents") })]),
+    );
+    this.renderResidentSelects();
+  }
+
+  renderActivities() {
+    const t = this.t;
+    $("va-activities").replaceChildren(
+      ...this.activities.map((activity) => {
+        const key = `va-act-${activity.code}`;
+        const check = el("input", { type: "checkbox", id: key, name: "va-activity", value: activity.code });
+        const details = el("div", { className: "va-activity__details", hidden: true });
+        const outcomes = el(
+          "div",
+          { className: "va-outcomes", role: "radiogroup", "aria-label": `${t("outcome")}: ${activity.name}` },
+          OUTCOMES.map((outcome) => {
+            const radio = el("input", { type: "radio", name: `${key}-outcome`, value: outcome });
+            radio.checked = radio.defaultChecked = outcome === "done";
+            return el("label", { className: "va-choice va-choice--inline" }, [radio, el("span", { text: t(outcome) })]);
+          }),
+        );
+        const reason = el("input", { type: "text", name: `${key}-reason`, maxLength: 300, "aria-label": `${t("reason")}: ${activity.name}`, placeholder: t("reason") });
+        details.append(outcomes, reason);
+        if (activity.needs_resident) {
+          const select = el("select", { name: `${key}-resident`, className: "va-resident-select", "aria-label": `${t("forResident")}: ${activity.name}` });
+          details.append(select);
+        }
+        check.addEventListener("change", () => {
+          details.hidden = !check.checked;
+        });
+        return el("div", { className: "va-activity", "data-code": activity.code }, [
+          el("label", { className: "va-choice", htmlFor: key }, [check, el("span", { text: activity.name })]),
+          details,
+        ]);
+      }),
+    );
+    this.renderResidentSelects();
+  }
+
+  renderResidentSelects() {
+    const residents = this.household ? this.household.residents || [] : [];
+    for (const select of this.form.querySelectorAll(".va-resident-select")) {
+      const current = select.value;
+      select.replaceChildren(
+        el("option", { value: "", text: this.t("chooseResident") }),
+        ...residents.map((r) => el("option", { value: r.id, text: residentLabel(r, this.t) })),
+      );
+      if (residents.some((r) => r.id === current)) select.value = current;
+    }
+  }
+
+  locate() {
+    const text = $("va-location-text");
+    if (!navigator.geolocation) {
+      text.textContent = this.t("locationFailed");
+      return;
+    }
+    text.textContent = this.t("locating");
+    navigator.geolocation.getCurrentPosition(
+      (position) =>
+        this.setLocation({ lat: roundCoordinate(position.coords.latitude), lon: roundCoordinate(position.coords.longitude) }),
+      () => {
+        text.textContent = this.t("locationFailed");
+      },
+      { enableHighAccuracy: false, timeout: 20000, maximumAge: 600000 },
+    );
+  }
+
+  setLocation(location) {
+    this.location = location;
+    $("va-location-text").textContent = location ? this.t("locationSet", { lat: location.lat.toFixed(2), lon: location.lon.toFixed(2) }) : "";
+    $("va-location-clear").hidden = !location;
+  }
+
+  // Returns [payload, errors].
+  collect() {
+    const t = this.t;
+    const errors = [];
+    if (!this.household) errors.push(t("errHousehold"));
+    const visitedOn = $("va-date").value;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(visitedOn) || visitedOn > localToday()) errors.push(t("errDate"));
+    const residentIds = [...this.form.querySelectorAll("input[name=va-resident]:checked")].map((input) => input.value);
+    const activities = [];
+    for (const block of this.form.querySelectorAll(".va-activity")) {
+      const code = block.dataset.code;
+      const activity = this.activities.find((a) => a.code === code);
+      if (!block.querySelector("input[name=va-activity]").checked) continue;
+      const outcome = block.querySelector(`input[name="va-act-${CSS.escape(code)}-outcome"]:checked`)?.value || "done";
+      const reason = block.querySelector(`input[name="va-act-${CSS.escape(code)}-reason"]`).value.trim();
+      const select = block.querySelector(".va-resident-select");
+      const residentId = select ? select.value || null : null;
+      if (outcome === "not_possible" && !reason) errors.push(t("errReason", { name: activity.name }));
+      if (activity.needs_resident && !residentId) errors.push(t("errResident", { name: activity.name }));
+      activities.push({ code, outcome, reason, resident_id: residentId });
+    }
+    if (!activities.length) errors.push(t("errActivity"));
+    const payload = {
+      id: newVisitId(),
+      household_id: this.household?.id,
+      visited_on: visitedOn,
+      resident_ids: residentIds,
+      activities,
+      note: $("va-note").value.trim(),
+      location: this.location,
+      replaces: null,
+    };
+    return [payload, errors];
+  }
+
+  async submit() {
+    const [payload, errors] = this.collect();
+    const box = $("va-form-errors");
+    box.replaceChildren(...errors.map((error) => el("p", { className: "message message--error", text: error })));
+    if (errors.length) {
+      box.scrollIntoView({ block: "center" });
+      return;
+    }
+    await this.onSave(payload, this.household);
+    this.reset();
+  }
+
+  reset() {
+    this.form.reset();
+    $("va-form-errors").replaceChildren();
+    this.chooseHousehold(null);
+    this.setLocation(null);
+    this.resetDate();
+    for (const details of this.form.querySelectorAll(".va-activity__details")) details.hidden = true;
+    this.renderSearch();
+  }
+}
