@@ -1,0 +1,203 @@
+"""visit_batch_sync: idempotent re-send, conflicts, partial failure, versions, closed
+months, status observations, and two processes racing with the same 500 visits."""
+
+import datetime
+import threading
+import uuid
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connection, connections
+from django.utils import timezone
+
+from community_teams.models import (
+    Household,
+    MonthClosure,
+    StatusObservation,
+    SupportVisit,
+    VisitActivity,
+    VisitResident,
+)
+from community_teams.selectors import statuses_for_residents
+from community_teams.services import visit_batch_sync
+from lms.accounts.models import RoleAssignment
+from lms.accounts.services import role_end
+from tests.community_teams.conftest import make_household, visit_item
+from tests.services import require_postgresql
+
+pytestmark = pytest.mark.django_db
+
+
+def test_created_then_resend_is_duplicate_and_creates_nothing(member_a, household_a, device_a):
+    household, people = household_a
+    items = [visit_item(household, people), visit_item(household, people, code="open_payment_account")]
+    first = visit_batch_sync(member=member_a, device=device_a[0], items=items)
+    assert [r.status for r in first.results] == ["created", "created"]
+    assert [r.code for r in first.results] == [201, 201]
+    counts = (
+        SupportVisit.objects.count(),
+        VisitActivity.objects.count(),
+        StatusObservation.objects.count(),
+        VisitResident.objects.count(),
+    )
+    assert counts == (2, 2, 2, 4)
+
+    again = visit_batch_sync(member=member_a, device=device_a[0], items=items)
+    assert [r.status for r in again.results] == ["duplicate", "duplicate"]
+    assert [r.code for r in again.results] == [200, 200]
+    assert again.created == 0
+    assert (
+        SupportVisit.objects.count(),
+        VisitActivity.objects.count(),
+        StatusObservation.objects.count(),
+        VisitResident.objects.count(),
+    ) == counts
+
+
+def test_same_id_different_content_is_conflict_and_keeps_the_first(member_a, household_a):
+    household, people = household_a
+    item = visit_item(household, people)
+    visit_batch_sync(member=member_a, device=None, items=[item])
+    changed = {**item, "note": "Đã sửa trên máy"}
+    result = visit_batch_sync(member=member_a, device=None, items=[changed]).results[0]
+    assert (result.status, result.code) == ("conflict", 409)
+    assert SupportVisit.objects.get(pk=item["id"]).note == ""
+
+
+def test_invalid_items_do_not_block_the_others(member_a, household_a, household_b):
+    household, people = household_a
+    other, other_people = household_b
+    items = [
+        visit_item(household, people),
+        {"id": "not-a-uuid", "household_id": str(household.pk)},
+        visit_item(other, other_people),  # village B: not this member's
+        visit_item(household, people, code="no_such_activity"),
+        visit_item(household, people, outcome="not_possible")
+        | {
+            "activities": [
+                {
+                    "code": "install_vneid",
+                    "outcome": "not_possible",
+                    "reason": "",
+                    "resident_id": str(people[0].pk),
+                }
+            ]
+        },
+        visit_item(household, people, day=timezone.localdate() + datetime.timedelta(days=5)),
+        visit_item(household, [other_people[0]]),
+        visit_item(household, people),
+    ]
+    outcome = visit_batch_sync(member=member_a, device=None, items=items)
+    assert [r.status for r in outcome.results] == [
+        "created",
+        "invalid",
+        "invalid",
+        "invalid",
+        "invalid",
+        "invalid",
+        "invalid",
+        "created",
+    ]
+    assert all(r.code == 422 and r.detail for r in outcome.results[1:7])
+    assert outcome.results[1].id == "not-a-uuid"
+    assert SupportVisit.objects.count() == 2
+    assert not SupportVisit.objects.filter(household=other).exists()
+
+
+def test_done_activity_records_status_and_bumps_household(member_a, household_a):
+    household, people = household_a
+    before = Household.objects.get(pk=household.pk).updated_at
+    items = [
+        visit_item(household, people, code="install_vneid"),
+        visit_item(household, people, code="activate_vneid_level2", day=timezone.localdate()),
+        visit_item(household, people, code="open_payment_account", outcome="partly"),
+    ]
+    visit_batch_sync(member=member_a, device=None, items=items)
+    status = statuses_for_residents(resident_ids=[people[0].pk])[people[0].pk]
+    assert status["vneid"] == "level2"
+    assert status["payment_account"] is False  # only "done" changes a status
+    obs = StatusObservation.objects.filter(resident=people[0]).order_by("observed_on").first()
+    assert (obs.village_id, obs.commune_id, obs.province_id) == (
+        household.village_id,
+        household.village.parent_id,
+        household.village.parent.parent_id,
+    )
+    assert Household.objects.get(pk=household.pk).updated_at > before
+
+
+def test_visit_in_closed_month_is_kept_and_flagged(member_a, household_a, place):
+    household, people = household_a
+    last_month = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+    MonthClosure.objects.create(commune=place["commune"], month=last_month.replace(day=1))
+    result = visit_batch_sync(
+        member=member_a, device=None, items=[visit_item(household, people, day=last_month)]
+    )
+    assert result.results[0].status == "created" and result.results[0].flagged
+    visit = SupportVisit.objects.get()
+    assert visit.flagged and visit.flag_reason
+
+
+def test_edit_is_a_new_version_and_a_version_is_replaced_once(member_a, household_a):
+    household, people = household_a
+    original = visit_item(household, people)
+    edit_1 = visit_item(household, people, code="open_payment_account", replaces=original["id"])
+    edit_2 = visit_item(household, people, code="scam_awareness", replaces=original["id"])
+    # The original and its edit can travel in the same batch (queued offline).
+    out = visit_batch_sync(member=member_a, device=None, items=[original, edit_1])
+    assert [r.status for r in out.results] == ["created", "created"]
+    out = visit_batch_sync(member=member_a, device=None, items=[edit_2])
+    assert out.results[0].status == "conflict"
+    assert SupportVisit.objects.get(pk=edit_1["id"]).replaces_id == uuid.UUID(original["id"])
+    assert SupportVisit.objects.count() == 2
+    unknown = visit_item(household, people, replaces=str(uuid.uuid4()))
+    assert visit_batch_sync(member=member_a, device=None, items=[unknown]).results[0].status == "invalid"
+
+
+def test_member_without_a_current_role_is_refused(member_a, household_a):
+    household, people = household_a
+    for assignment in RoleAssignment.objects.filter(user=member_a):
+        role_end(
+            assignment=assignment,
+            on=timezone.localdate() - datetime.timedelta(days=1)
+            if assignment.valid_from < timezone.localdate()
+            else timezone.localdate(),
+        )
+    assignment = RoleAssignment.objects.get(user=member_a)
+    assignment.valid_from = timezone.localdate() - datetime.timedelta(days=10)
+    assignment.valid_to = timezone.localdate() - datetime.timedelta(days=1)
+    assignment.save()
+    with pytest.raises(PermissionDenied):
+        visit_batch_sync(member=member_a, device=None, items=[visit_item(household, people)])
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_processes_sending_the_same_500_visits_leave_exactly_500(place, member_a):
+    require_postgresql()
+    household, people = make_household(by=member_a, village=place["village_a"])
+    items = [visit_item(household, people) for _ in range(500)]
+    barrier = threading.Barrier(2)
+    outcomes, errors = [], []
+
+    def send():
+        try:
+            barrier.wait(timeout=10)
+            outcomes.append(visit_batch_sync(member=member_a, device=None, items=items))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    assert connection.vendor == "postgresql"
+    assert SupportVisit.objects.count() == 500
+    assert VisitActivity.objects.count() == 500
+    assert StatusObservation.objects.count() == 500
+    statuses = sorted(o.created for o in outcomes)
+    assert statuses == [0, 500]
+    loser = next(o for o in outcomes if o.created == 0)
+    assert {r.status for r in loser.results} == {"duplicate"}
