@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import APIKeyHeader
 
 from lms.core.auth import session_auth
@@ -56,8 +56,9 @@ device_auth = DeviceAuth()
 def _install_device_refused_handler() -> None:
     """A refused device answers 401 with its own code (device_unknown, device_revoked,
     device_expired). Installed on the project's API the first time it is needed, from
-    the router's own reference to it, so this app never imports lms.api."""
-    api = router.api
+    request time (lms.api is loaded by then: it routed the request here)."""
+    from lms.api import api
+
     if DeviceRefused in api._exception_handlers:
         return
 
@@ -70,7 +71,9 @@ def _install_device_refused_handler() -> None:
 
 
 def _error(request: HttpRequest, status: int, detail: str, code: str) -> HttpResponse:
-    return json_error(router.api, request, status, detail, code)
+    from lms.api import api
+
+    return json_error(api, request, status, detail, code)
 
 
 def _caller(request: HttpRequest):
@@ -117,14 +120,17 @@ def device_create(request: HttpRequest, payload: DeviceIn):
     try:
         device, token = device_register(user=request.auth, name=payload.name)
     except PermissionDenied as exc:
-        return 403, {"detail": str(exc), "code": "not_team_member"}
+        return Status(403, {"detail": str(exc), "code": "not_team_member"})
     villages = member_villages(user=request.auth)
-    return 201, {
-        "device_id": device.pk,
-        "token": token,
-        "user": {"id": request.auth.pk, "name": request.auth.display_name},
-        "villages": [{"id": v.pk, "name": v.name, "commune": v.parent.name} for v in villages],
-    }
+    return Status(
+        201,
+        {
+            "device_id": device.pk,
+            "token": token,
+            "user": {"id": request.auth.pk, "name": request.auth.display_name},
+            "villages": [{"id": v.pk, "name": v.name, "commune": v.parent.name} for v in villages],
+        },
+    )
 
 
 @router.delete(
@@ -137,7 +143,7 @@ def device_delete(request: HttpRequest, device_id: uuid.UUID):
     user, _device = _caller(request)
     device = get_object_or_404(Device, pk=device_id, user=user)
     device_revoke(device=device, by=user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/teams/sync-data", auth=[device_auth, session_auth], summary="Download the village register")
