@@ -1,7 +1,9 @@
 """Production: every secret and address comes from the environment.
 
-Refuses to start without DJANGO_SECRET_KEY and passes `manage.py check --deploy`.
+Refuses to start without DJANGO_SECRET_KEY or CERTIFICATE_SIGNING_KEY and passes `manage.py check --deploy`.
 """
+
+import base64
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -15,6 +17,19 @@ if not SECRET_KEY or SECRET_KEY.startswith("dev-only") or len(SECRET_KEY) < 50:
         "DJANGO_SECRET_KEY must be set to a random string of 50 characters or more."
     )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+
+# Certificates are signed with this key (Open Badges). Deriving it from SECRET_KEY, as
+# development does, would tie every issued credential to a key rotated for other reasons.
+CERTIFICATE_SIGNING_KEY = env("CERTIFICATE_SIGNING_KEY", default="")
+try:
+    _signing_seed = base64.b64decode(CERTIFICATE_SIGNING_KEY, validate=True)
+except ValueError:
+    _signing_seed = b""
+if len(_signing_seed) != 32:
+    raise ImproperlyConfigured(
+        "CERTIFICATE_SIGNING_KEY must be set to the base64 of a random 32-byte Ed25519 seed "
+        "(python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')."
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -1,5 +1,6 @@
 """Production settings: refuse to start without a secret, pass check --deploy cleanly."""
 
+import base64
 import os
 import secrets
 import subprocess
@@ -7,6 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+SIGNING_KEY = base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -14,7 +16,12 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**base, "DJANGO_SETTINGS_MODULE": "lms.settings.production", **env},
+        env={
+            **base,
+            "DJANGO_SETTINGS_MODULE": "lms.settings.production",
+            "CERTIFICATE_SIGNING_KEY": SIGNING_KEY,
+            **env,
+        },
         capture_output=True,
         text=True,
         timeout=120,
@@ -25,6 +32,18 @@ def test_production_refuses_to_start_without_secret_key():
     result = _manage("check", DJANGO_ALLOWED_HOSTS="kynangso.example.vn")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_certificate_signing_key():
+    for key in ("", "not base64!", base64.b64encode(b"too short").decode()):
+        result = _manage(
+            "check",
+            DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+            DJANGO_ALLOWED_HOSTS="kynangso.example.vn",
+            CERTIFICATE_SIGNING_KEY=key,
+        )
+        assert result.returncode != 0, key
+        assert "CERTIFICATE_SIGNING_KEY" in result.stderr
 
 
 def test_production_refuses_the_development_key():
