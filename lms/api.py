@@ -58,5 +58,6 @@ api.add_router("/v1/courses", "courses.api.router")
 api.add_router("/v1/quizzes", "assessments.quizzes.api.router")
 api.add_router("/v1/certificates", "courses.certificates.api.router")
 api.add_router("/v1/training", "courses.training.api.router")
+api.add_router("/v1/compliance", "courses.compliance.api.router")
 api.add_router("/v1/", "community_teams.api.router")  # /v1/visits/sync, /v1/teams/…
 # <<< app routers --------------------------------------------------------------------------

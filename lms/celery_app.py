@@ -43,4 +43,18 @@ app.conf.beat_schedule = {
         "args": ("quizzes.sweep_timed_out",),
         "options": {"expires": 290},
     },
+    # Compliance rollups: dirty agencies are refreshed by a job the assignment hook enqueues;
+    # this sweep catches marks made while a refresh was already running.
+    "compliance-rollups-refresh": {
+        "task": "lms.jobs.tasks.enqueue_periodic",
+        "schedule": 300.0,
+        "args": ("compliance.rollups_refresh",),
+        "options": {"expires": 290},
+    },
+    "compliance-rollups-rebuild": {
+        "task": "lms.jobs.tasks.enqueue_periodic",
+        "schedule": crontab(hour=1, minute=15),  # nightly full rebuild
+        "args": ("compliance.rollups_rebuild",),
+        "options": {"expires": 3600},
+    },
 }

@@ -19,6 +19,7 @@ urlpatterns = [
     path("chung-chi/", include("courses.certificates.urls")),
     path("danh-gia/", include("assessments.urls")),
     path("danh-gia/", include("assessments.quizzes.urls")),
+    path("boi-duong/tuan-thu/", include("courses.compliance.urls")),
     path("boi-duong/", include("courses.training.urls")),
     path("to-cong-nghe-so/", include("community_teams.urls")),
     path("api/", api.urls),

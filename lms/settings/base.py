@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "courses",
     "courses.certificates",
     "courses.training",
+    "courses.compliance",
     "community_teams",
     # Wagtail
     "wagtail.contrib.forms",
