@@ -63,9 +63,9 @@ export async function downloadApply(data) {
   for (const [name, key] of [["villages", "id"], ["activities", "code"], ["courses", "id"]]) {
     const store = tx.objectStore(name);
     writes.push(store.clear());
-    for (const row of data[name] || []) {
-      if (row[key] !== undefined) writes.push(store.put(row));
-    }
+    (data[name] || []).forEach((row, position) => {
+      if (row[key] !== undefined) writes.push(store.put({ ...row, position }));
+    });
   }
   const meta = tx.objectStore("meta");
   writes.push(meta.put(data.cursor, "cursor"));
@@ -75,12 +75,15 @@ export async function downloadApply(data) {
   await tx.done;
 }
 
+// In the server's order (the catalogue's own order, not the codes').
+const byPosition = (a, b) => (a.position ?? 0) - (b.position ?? 0);
+
 export async function villagesAll() {
-  return (await openStore()).getAll("villages");
+  return (await (await openStore()).getAll("villages")).sort(byPosition);
 }
 
 export async function activitiesAll() {
-  return (await openStore()).getAll("activities");
+  return (await (await openStore()).getAll("activities")).sort(byPosition);
 }
 
 export async function coursesCount() {

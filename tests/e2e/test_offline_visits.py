@@ -1,0 +1,191 @@
+"""Issue 6's first "done when", in Chromium at 360 px: a team member signs in to the
+visit app, it downloads the village register, the network is cut, the member logs two
+visits, reloads the page (the service worker serves the app, the queue survives), the
+network comes back and both visits arrive exactly once; sending the same queue again
+creates nothing."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.core.signals import request_started
+
+from community_teams.models import SupportVisit, VisitActivity
+from community_teams.services import household_create, resident_create
+from lms.accounts.models import Role
+from lms.accounts.services import role_assign, user_phone_set
+from tests.conftest import PHONE_VIEWPORT
+from tests.factories import UserFactory, make_commune, make_province, make_village
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+APP = "/to-cong-nghe-so/ung-dung/"
+PASSWORD = "mật-khẩu-thử-123"  # UserFactory's
+PHONE = "0912 345 678"
+
+# The raw IndexedDB calls the test uses to look at (and re-fill) the app's queue.
+QUEUE_READ = """() => new Promise((resolve, reject) => {
+  const open = indexedDB.open("to-cong-nghe-so-visits");
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const request = open.result.transaction("queue").objectStore("queue").getAll();
+    request.onsuccess = () => { open.result.close(); resolve(request.result); };
+    request.onerror = () => reject(request.error);
+  };
+})"""
+QUEUE_WRITE = """(items) => new Promise((resolve, reject) => {
+  const open = indexedDB.open("to-cong-nghe-so-visits");
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const tx = open.result.transaction("queue", "readwrite");
+    for (const item of items) tx.objectStore("queue").put({ ...item, status: "pending", detail: "" });
+    tx.oncomplete = () => { open.result.close(); resolve(items.length); };
+    tx.onerror = () => reject(tx.error);
+  };
+})"""
+
+
+def _register():
+    province = make_province("Tỉnh Thái Nguyên Thử")
+    commune = make_commune(province, "Xã Phú Đình")
+    village = make_village(commune, "Thôn Đồng Hoàng")
+    other = make_village(commune, "Thôn Khuôn Tát")
+    member = UserFactory(username="to-vien-hang", full_name="Nguyễn Thị Hằng")
+    user_phone_set(user=member, phone=PHONE, verified=True)
+    role_assign(user=member, role=Role.TEAM_MEMBER, unit=village)
+    neighbour = UserFactory(username="to-vien-khac")
+    role_assign(user=neighbour, role=Role.TEAM_MEMBER, unit=other)
+
+    def household(by, village, label, residents):
+        row = household_create(
+            by=by, village=village, label=label, address_hint="Xóm Giữa", children_under_16=1,
+            consent_given=True, consent_purpose="Hỗ trợ chuyển đổi số",
+        )
+        for birth_year, sex in residents:
+            resident_create(by=by, household=row, birth_year=birth_year, sex=sex)
+        return row
+
+    hung = household(member, village, "Hộ ông Đặng Văn Hùng", [(1968, "male"), (1971, "female")])
+    anh = household(member, village, "Hộ bà Lê Thị Ngọc Ánh", [(1990, "female")])
+    household(member, village, "Hộ ông Vũ Đức Thắng", [(1955, "male")])
+    household(neighbour, other, "Hộ bà Hoàng Thị Khuê", [(1980, "female")])  # another village
+    return member, hung, anh
+
+
+def _pick_household(page, typed: str, label: str) -> None:
+    page.get_by_label("Hộ gia đình", exact=True).fill(typed)
+    page.get_by_role("radio", name=re.compile(re.escape(label))).check()
+    assert page.locator("#va-chosen").inner_text().startswith(f"✓ {label}")
+
+
+def _activity(page, name: str):
+    return page.locator(".va-activity", has=page.get_by_role("checkbox", name=name, exact=True))
+
+
+@pytest.fixture
+def server_hits():
+    """Paths of the requests that reach the live server (it runs in this process)."""
+    hits: list[str] = []
+
+    def record(sender, environ=None, **kwargs):
+        hits.append((environ or {}).get("PATH_INFO", ""))
+
+    request_started.connect(record, weak=False)
+    yield hits
+    request_started.disconnect(record)
+
+
+def test_offline_visits_arrive_once(live_server, browser, screenshot_dir, server_hits):
+    cache.clear()
+    member, hung, anh = _register()
+    context = browser.new_context(viewport=PHONE_VIEWPORT, locale="vi-VN", service_workers="allow")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        # Sign in to the site, which sends the member back to the app.
+        page.goto(live_server.url + APP)
+        page.wait_for_url(re.compile(r"/accounts/login/\?next="))
+        page.get_by_label("E-mail hoặc số điện thoại").fill(PHONE)
+        page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.wait_for_url(live_server.url + APP)
+
+        # Sign the device in once; the register downloads: this village's three households.
+        page.get_by_role("button", name="Đăng nhập thiết bị này").click()
+        page.get_by_text("Đã cập nhật danh sách: 3 hộ.").wait_for()
+        assert page.get_by_text("Không còn lượt thăm nào chờ gửi.").is_visible()
+        # The service worker controls the page once it has installed and claimed it.
+        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        assert APP in server_hits and "/api/v1/teams/sync-data" in server_hits  # the recorder works
+        page.get_by_label("Hộ gia đình", exact=True).fill("khue")
+        assert page.get_by_text("Không tìm thấy hộ nào").is_visible()  # village B is not here
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.screenshot(path=str(screenshot_dir / "visit-app-online-360.png"), full_page=True)
+
+        # The network is cut.
+        context.set_offline(True)
+        page.get_by_text("Đang ngoại tuyến").wait_for()
+
+        # Visit 1: found without accents; two residents present; VNeID installed.
+        _pick_household(page, "dang van hung", "Hộ ông Đặng Văn Hùng")
+        page.get_by_role("checkbox", name="Nam · sinh 1968").check()
+        page.get_by_role("checkbox", name="Nữ · sinh 1971").check()
+        vneid = _activity(page, "Cài đặt ứng dụng VNeID, kích hoạt mức 1")
+        vneid.get_by_role("checkbox").check()
+        vneid.get_by_role("combobox").select_option(label="Nam · sinh 1968")
+        page.get_by_label("Ghi chú").fill("Đã hướng dẫn cả hai vợ chồng.")
+        page.get_by_role("button", name="Lưu lượt thăm").click()
+        page.get_by_text("1 lượt thăm chờ gửi").wait_for()
+
+        # Visit 2: a payment account that could not be opened, with the reason (required).
+        _pick_household(page, "ngoc anh", "Hộ bà Lê Thị Ngọc Ánh")
+        page.get_by_role("checkbox", name="Nữ · sinh 1990").check()
+        payment = _activity(page, "Mở tài khoản thanh toán")
+        payment.get_by_role("checkbox").check()
+        payment.get_by_role("combobox").select_option(label="Nữ · sinh 1990")
+        payment.get_by_role("radio", name="Không làm được").check()
+        page.get_by_role("button", name="Lưu lượt thăm").click()
+        assert page.get_by_text("Hãy ghi lý do cho hoạt động không làm được").is_visible()
+        payment.get_by_role("textbox").fill("Chưa mang căn cước")
+        page.get_by_role("button", name="Lưu lượt thăm").click()
+        page.get_by_text("2 lượt thăm chờ gửi").wait_for()
+        assert SupportVisit.objects.count() == 0
+
+        # Reload while offline: the service worker serves the app from its cache (nothing
+        # reaches the server); the queue is still there.
+        hits_before = len(server_hits)
+        response = page.reload()
+        assert response is not None and response.from_service_worker
+        page.wait_for_function("document.body.dataset.appReady === '1'")
+        page.get_by_text("2 lượt thăm chờ gửi").wait_for()
+        assert page.get_by_text("Đang ngoại tuyến").is_visible()
+        queued = page.evaluate(QUEUE_READ)
+        labels = sorted(item["household_label"] for item in queued)
+        assert labels == ["Hộ bà Lê Thị Ngọc Ánh", "Hộ ông Đặng Văn Hùng"]
+        assert all(item["status"] == "pending" for item in queued)
+        page.screenshot(path=str(screenshot_dir / "visit-app-offline-360.png"), full_page=True)
+        assert server_hits[hits_before:] == []
+        assert SupportVisit.objects.count() == 0
+
+        # The network comes back: the app sends the queue by itself.
+        context.set_offline(False)
+        page.get_by_text("Đã gửi 2 lượt thăm.").wait_for()
+        page.get_by_text("Không còn lượt thăm nào chờ gửi.").wait_for()
+        visits = {str(v.pk): v for v in SupportVisit.objects.all()}
+        assert set(visits) == {item["id"] for item in queued}
+        by_household = {v.household_id: v for v in visits.values()}
+        assert set(by_household) == {hung.pk, anh.pk}
+        assert by_household[hung.pk].note == "Đã hướng dẫn cả hai vợ chồng."
+        assert VisitActivity.objects.get(visit=by_household[anh.pk]).outcome == "not_possible"
+        assert VisitActivity.objects.count() == 2
+
+        # Sending the very same queue again creates nothing: the server answers "duplicate".
+        assert page.evaluate(QUEUE_WRITE, queued) == 2
+        page.get_by_role("button", name="Gửi ngay").click()
+        page.get_by_text("2 lượt thăm máy chủ đã nhận từ trước (không tạo thêm).").wait_for()
+        page.get_by_text("Không còn lượt thăm nào chờ gửi.").wait_for()
+        assert SupportVisit.objects.count() == 2
+        assert VisitActivity.objects.count() == 2
+        assert page.evaluate(QUEUE_READ) == []
+    finally:
+        context.close()
