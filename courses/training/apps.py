@@ -10,3 +10,16 @@ class TrainingConfig(AppConfig):
     label = "training"
     verbose_name = _("Bồi dưỡng bắt buộc")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from assessments.models import Evidence
+        from courses.completion import on_course_completed
+        from courses.training.services import assignments_refresh_on_completion
+        from courses.training.tasks import evidence_saved
+
+        on_course_completed(assignments_refresh_on_completion)
+        # New competence evidence can meet a plan's required level: refresh that person's
+        # assignments in a job (the receiver only enqueues; the rule lives in services).
+        post_save.connect(evidence_saved, sender=Evidence, dispatch_uid="training.evidence_saved")

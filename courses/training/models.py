@@ -44,7 +44,9 @@ class Position(models.Model):
     a person in agency A are those owned by A or by any ancestor of A."""
 
     agency = models.ForeignKey(
-        "organisations.Agency", verbose_name=_("cơ quan sở hữu"), on_delete=models.PROTECT,
+        "organisations.Agency",
+        verbose_name=_("cơ quan sở hữu"),
+        on_delete=models.PROTECT,
         related_name="training_positions",
     )
     code = models.SlugField(_("mã"), max_length=64)
@@ -76,13 +78,19 @@ class PositionTarget(models.Model):
     in year Y is the row with the greatest year ≤ Y, so a new year's version never
     rewrites last year's (which past compliance figures were measured against)."""
 
-    position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="targets",
-                                 verbose_name=_("chức danh"))
+    position = models.ForeignKey(
+        Position, on_delete=models.CASCADE, related_name="targets", verbose_name=_("chức danh")
+    )
     year = models.PositiveSmallIntegerField(_("áp dụng từ năm"))
-    profile = models.ForeignKey("assessments.TargetProfile", on_delete=models.PROTECT, related_name="+",
-                                verbose_name=_("hồ sơ năng lực yêu cầu"))
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    profile = models.ForeignKey(
+        "assessments.TargetProfile",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("hồ sơ năng lực yêu cầu"),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -120,19 +128,40 @@ class Employment(models.Model):
     step so `agencies_visible_to` and friends keep answering scope questions.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="employments", verbose_name=_("người"))
-    agency = models.ForeignKey("organisations.Agency", on_delete=models.PROTECT,
-                               related_name="employments", verbose_name=_("cơ quan, đơn vị"))
-    position = models.ForeignKey(Position, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="employments", verbose_name=_("chức danh, vị trí việc làm"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="employments",
+        verbose_name=_("người"),
+    )
+    agency = models.ForeignKey(
+        "organisations.Agency",
+        on_delete=models.PROTECT,
+        related_name="employments",
+        verbose_name=_("cơ quan, đơn vị"),
+    )
+    position = models.ForeignKey(
+        Position,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="employments",
+        verbose_name=_("chức danh, vị trí việc làm"),
+    )
     category = models.CharField(_("phân loại"), max_length=16, choices=StaffCategory.choices)
     valid_from = models.DateField(_("từ ngày"))
     valid_to = models.DateField(_("đến ngày (hết ngày)"), null=True, blank=True)
-    role_assignment = models.ForeignKey("accounts.RoleAssignment", null=True, blank=True,
-                                        on_delete=models.SET_NULL, related_name="+", editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    role_assignment = models.ForeignKey(
+        "accounts.RoleAssignment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = EmploymentQuerySet.as_manager()
@@ -151,7 +180,9 @@ class Employment(models.Model):
                 name="training_employment_dates_ordered",
             ),
             models.UniqueConstraint(
-                fields=["user"], condition=Q(valid_to__isnull=True), name="training_employment_one_open",
+                fields=["user"],
+                condition=Q(valid_to__isnull=True),
+                name="training_employment_one_open",
             ),
             # PostgreSQL adds training_employment_no_overlap (EXCLUDE USING gist) in 0002.
         ]
@@ -167,21 +198,37 @@ class TrainingPlan(models.Model):
 
     name = models.CharField(_("tên kế hoạch"), max_length=255)
     year = models.PositiveSmallIntegerField(_("năm"))
-    agency = models.ForeignKey("organisations.Agency", on_delete=models.PROTECT,
-                               related_name="training_plans",
-                               verbose_name=_("áp dụng cho cơ quan (và cấp dưới)"))
-    positions = models.ManyToManyField(Position, blank=True, related_name="plans",
-                                       verbose_name=_("chỉ các chức danh"))
-    categories = models.JSONField(_("chỉ các phân loại"), default=list, blank=True,
-                                  help_text=_("Danh sách mã phân loại; để trống là mọi phân loại."))
-    courses = models.ManyToManyField("courses.CoursePage", blank=True, related_name="training_plans",
-                                     verbose_name=_("khoá học bắt buộc"))
+    agency = models.ForeignKey(
+        "organisations.Agency",
+        on_delete=models.PROTECT,
+        related_name="training_plans",
+        verbose_name=_("áp dụng cho cơ quan (và cấp dưới)"),
+    )
+    positions = models.ManyToManyField(
+        Position, blank=True, related_name="plans", verbose_name=_("chỉ các chức danh")
+    )
+    categories = models.JSONField(
+        _("chỉ các phân loại"),
+        default=list,
+        blank=True,
+        help_text=_("Danh sách mã phân loại; để trống là mọi phân loại."),
+    )
+    courses = models.ManyToManyField(
+        "courses.CoursePage", blank=True, related_name="training_plans", verbose_name=_("khoá học bắt buộc")
+    )
     deadline = models.DateField(_("hạn hoàn thành (hết ngày)"))
     recurs_yearly = models.BooleanField(_("lặp lại hằng năm"), default=False)
-    previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="next_plans", verbose_name=_("kế hoạch năm trước"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    previous = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="next_plans",
+        verbose_name=_("kế hoạch năm trước"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -203,8 +250,9 @@ class PlanCompetence(models.Model):
     """A competence level a plan requires (reached when the derived level ≥ `level`)."""
 
     plan = models.ForeignKey(TrainingPlan, on_delete=models.CASCADE, related_name="competence_levels")
-    competence = models.ForeignKey("assessments.Competence", on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("năng lực"))
+    competence = models.ForeignKey(
+        "assessments.Competence", on_delete=models.PROTECT, related_name="+", verbose_name=_("năng lực")
+    )
     level = models.PositiveSmallIntegerField(_("bậc yêu cầu"))
 
     class Meta:
@@ -213,7 +261,8 @@ class PlanCompetence(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["plan", "competence"], name="training_plan_competence_unique"),
             models.CheckConstraint(
-                condition=Q(level__gte=1, level__lte=8), name="training_plan_level_1_to_8",
+                condition=Q(level__gte=1, level__lte=8),
+                name="training_plan_level_1_to_8",
             ),
         ]
 
@@ -242,30 +291,41 @@ class PlanAssignment(models.Model):
         EXEMPT = "exempt", _("Được miễn")
 
     plan = models.ForeignKey(TrainingPlan, on_delete=models.CASCADE, related_name="assignments")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="training_assignments")
-    agency = models.ForeignKey("organisations.Agency", on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("cơ quan, đơn vị"))
-    position = models.ForeignKey(Position, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+", verbose_name=_("chức danh"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="training_assignments"
+    )
+    agency = models.ForeignKey(
+        "organisations.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("cơ quan, đơn vị")
+    )
+    position = models.ForeignKey(
+        Position,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("chức danh"),
+    )
     category = models.CharField(_("phân loại"), max_length=16, choices=StaffCategory.choices)
     assigned_on = models.DateField(_("ngày giao"))
     due_on = models.DateField(_("hạn (hết ngày)"))
     # deadline_instant(due_on): the first late instant.
     due_before = models.DateTimeField(editable=False)
-    status = models.CharField(_("trạng thái"), max_length=16, choices=Status.choices,
-                              default=Status.NOT_STARTED)
+    status = models.CharField(
+        _("trạng thái"), max_length=16, choices=Status.choices, default=Status.NOT_STARTED
+    )
     items_required = models.PositiveSmallIntegerField(default=0)
     items_done = models.PositiveSmallIntegerField(default=0)
     completed_at = models.DateTimeField(_("hoàn thành lúc"), null=True, blank=True)
     exempt_reason = models.CharField(_("lý do miễn"), max_length=500, blank=True)
-    exempt_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="+")
+    exempt_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     exempt_at = models.DateTimeField(null=True, blank=True)
     extended_to = models.DateField(_("gia hạn đến (hết ngày)"), null=True, blank=True)
     extension_reason = models.CharField(_("lý do gia hạn"), max_length=500, blank=True)
-    extended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    extended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     extended_at = models.DateTimeField(null=True, blank=True)
     left_on = models.DateField(_("rời phạm vi kế hoạch ngày"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -282,7 +342,8 @@ class PlanAssignment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["plan", "user"], name="training_assignment_once"),
             models.CheckConstraint(
-                condition=Q(items_done__lte=models.F("items_required")), name="training_assignment_items",
+                condition=Q(items_done__lte=models.F("items_required")),
+                name="training_assignment_items",
             ),
         ]
 
@@ -301,17 +362,21 @@ class InPersonSession(models.Model):
     """A classroom session recorded by a manager: counts as completing `course` for the
     attendees (dated the session day) in every plan requiring that course."""
 
-    agency = models.ForeignKey("organisations.Agency", on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("cơ quan tổ chức"))
-    course = models.ForeignKey("courses.CoursePage", on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("khoá học tương ứng"))
+    agency = models.ForeignKey(
+        "organisations.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("cơ quan tổ chức")
+    )
+    course = models.ForeignKey(
+        "courses.CoursePage", on_delete=models.PROTECT, related_name="+", verbose_name=_("khoá học tương ứng")
+    )
     date = models.DateField(_("ngày học"))
     place = models.CharField(_("địa điểm"), max_length=255)
     trainer = models.CharField(_("giảng viên"), max_length=255)
-    attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, through="SessionAttendance",
-                                       related_name="+")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="SessionAttendance", related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -380,8 +445,9 @@ class StaffInvitation(models.Model):
     """An invitation to set a password, sent once per imported account."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
