@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -63,7 +63,10 @@ def _render_attempt(request: HttpRequest, attempt: Attempt, errors: dict[int, st
 @require_http_methods(["GET", "POST"])
 def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = selectors.attempt_get_for_learner(attempt_id=attempt_id, learner=request.user)
+    autosave = request.method == "POST" and request.POST.get("autosave") == "1"
     if attempt.is_graded:
+        if autosave:
+            return _autosave_graded(request, attempt)
         if request.method == "POST":
             messages.warning(request, _("Bài này đã được chấm; câu trả lời gửi sau không được lưu."))
         return redirect(_url(request, "review", attempt.pk))
@@ -80,6 +83,8 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
     except ValidationError as exc:
         attempt.refresh_from_db()
         if attempt.is_graded:  # too late: graded as timed out with what was saved
+            if autosave:
+                return _autosave_graded(request, attempt, " ".join(exc.messages))
             messages.error(request, " ".join(exc.messages))
             return redirect(_url(request, "review", attempt.pk))
         # Keep every good answer; name the bad ones.
@@ -88,6 +93,8 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
                 services.response_save(attempt=attempt, learner=request.user, question_id=pk, answer=answer)
             except ValidationError as one:
                 errors[pk] = " ".join(one.messages)
+    if autosave:
+        return _autosave_result(answers, errors)
     if errors:
         messages.error(request, _("Có câu trả lời chưa hợp lệ, hãy xem lại các câu được đánh dấu."))
         return _render_attempt(request, attempt, errors, status=400)
@@ -97,6 +104,38 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
         return redirect(_url(request, "review", attempt.pk))
     messages.success(request, _("Đã lưu câu trả lời."))
     return redirect(_url(request, "attempt", attempt.pk))
+
+
+# The attempt page's script (static/quizzes/attempt.js) posts the whole form in the
+# background with autosave=1 after every change, and again after a lost connection; it
+# gets JSON back instead of a redirect. The form without the script is unchanged.
+
+
+def _autosave_result(answers: dict, errors: dict[int, str]) -> JsonResponse:
+    saved = [pk for pk in answers if pk not in errors]
+    if errors:
+        return JsonResponse(
+            {
+                "detail": _("Có câu trả lời chưa hợp lệ, hãy xem lại các câu được đánh dấu."),
+                "code": "invalid",
+                "errors": {str(pk): message for pk, message in errors.items()},
+                "saved": saved,
+            },
+            status=400,
+        )
+    return JsonResponse({"detail": _("Đã lưu câu trả lời."), "code": "saved", "saved": saved})
+
+
+def _autosave_graded(request: HttpRequest, attempt: Attempt, detail: str = "") -> JsonResponse:
+    return JsonResponse(
+        {
+            "detail": detail or _("Bài này đã được chấm; câu trả lời gửi sau không được lưu."),
+            "code": "graded",
+            "errors": {},
+            "review_url": _url(request, "review", attempt.pk),
+        },
+        status=409,
+    )
 
 
 @login_required

@@ -58,7 +58,9 @@ def test_take_a_quiz_on_a_phone(live_server, browser_page, screenshot_dir):
     assert _fits(page)
     page.screenshot(path=str(screenshot_dir / "quiz-attempt-360.png"), full_page=True)
 
-    # The connection drops while typing the last answer: that answer is lost, nothing else.
+    # The connection drops while typing the last answer; the page cannot be reloaded
+    # offline. (What the page's script keeps in the browser and resends is followed in
+    # tests/e2e/test_learner_competence_journey.py.)
     page.get_by_label("Câu trả lời của bạn").fill("ha noi")
     page.context.set_offline(True)
     with pytest.raises(Exception):  # noqa: B017 - the browser's network error

@@ -259,3 +259,62 @@ def test_review_page_query_count_for_a_choice_quiz(learner_client, learner, djan
     learner_client.get(f"/danh-gia/bai-lam/{attempt.pk}/ket-qua/")  # warm the site chrome caches
     with django_assert_max_num_queries(8):
         assert learner_client.get(f"/danh-gia/bai-lam/{attempt.pk}/ket-qua/").status_code == 200
+
+
+# --- Background saves from the attempt page's script (autosave=1, JSON answers) -----------
+
+
+def test_autosave_saves_the_form_and_answers_in_json(learner_client, quiz_bank):
+    quiz, questions, _c = quiz_bank
+    attempt = _start(learner_client, quiz)
+    single, short = questions["single"], questions["short"]
+    right = single.choices.get(is_correct=True).pk
+    response = learner_client.post(
+        f"/danh-gia/bai-lam/{attempt.pk}/",
+        {"autosave": "1", f"q{single.pk}": str(right), f"q{short.pk}": "ha noi"},
+    )
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["code"] == "saved" and set(body["saved"]) == {single.pk, short.pk}
+    assert Response.objects.get(attempt=attempt, question=short).answer == {"text": "ha noi"}
+    # Sent again (a resend after a lost connection): nothing doubles.
+    learner_client.post(f"/danh-gia/bai-lam/{attempt.pk}/", {"autosave": "1", f"q{short.pk}": "ha noi"})
+    assert Response.objects.filter(attempt=attempt, question=short).count() == 1
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.IN_PROGRESS
+
+
+def test_autosave_names_the_bad_answer_and_keeps_the_good_ones(learner_client, quiz_bank):
+    quiz, questions, _c = quiz_bank
+    attempt = _start(learner_client, quiz)
+    numeric, short = questions["numeric"], questions["short"]
+    response = learner_client.post(
+        f"/danh-gia/bai-lam/{attempt.pk}/",
+        {"autosave": "1", f"q{numeric.pk}": "sáu", f"q{short.pk}": "Hà Nội"},
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid" and list(body["errors"]) == [str(numeric.pk)]
+    assert "không phải là một số" in body["errors"][str(numeric.pk)]
+    assert Response.objects.get(attempt=attempt, question=short).answer == {"text": "Hà Nội"}
+
+
+def test_autosave_after_grading_is_refused_with_the_review_link(learner_client, quiz_bank):
+    quiz, questions, _c = quiz_bank
+    attempt = _start(learner_client, quiz)
+    learner_client.post(f"/danh-gia/bai-lam/{attempt.pk}/", {"submit": "1"})
+    response = learner_client.post(
+        f"/danh-gia/bai-lam/{attempt.pk}/", {"autosave": "1", f"q{questions['short'].pk}": "Hà Nội"}
+    )
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "graded" and body["review_url"] == f"/danh-gia/bai-lam/{attempt.pk}/ket-qua/"
+    assert not Response.objects.filter(attempt=attempt, question=questions["short"]).exists()
+
+
+def test_attempt_page_loads_the_keep_and_resend_script_and_its_messages(learner_client, quiz_bank):
+    quiz, _q, _c = quiz_bank
+    attempt = _start(learner_client, quiz)
+    html = learner_client.get(f"/danh-gia/bai-lam/{attempt.pk}/").content.decode()
+    assert f'data-quiz-autosave="{attempt.pk}"' in html and "quizzes/attempt.js" in html
+    assert "Mất kết nối: câu trả lời CHƯA gửi được lên máy chủ" in html
