@@ -10,3 +10,11 @@ class CommunityTeamsConfig(AppConfig):
     label = "community_teams"
     verbose_name = _("Tổ công nghệ số cộng đồng")
     default_auto_field = "django.db.models.BigAutoField"
+
+
+    def ready(self) -> None:
+        from community_teams.services import resident_course_completed
+        from courses.completion import on_course_completed
+
+        # A resident enrolled during a visit: their completion updates their status.
+        on_course_completed(resident_course_completed)

@@ -210,3 +210,23 @@ def visits_of_household(*, household: Household) -> list[SupportVisit]:
         .prefetch_related("activities__activity")
         .order_by("-visited_on", "-received_at")
     )
+
+
+def households_of_villages(*, villages: list[AdministrativeUnit]) -> QuerySet[Household]:
+    return Household.objects.filter(village_id__in=[v.pk for v in villages], deleted=False)
+
+
+def status_form_initial(*, status: dict) -> dict[str, str]:
+    """A resident's current status as the register form's initial values."""
+    initial = {}
+    for field in StatusField:
+        if field == StatusField.FIBRE_BROADBAND:
+            continue
+        if field in SKILL_FIELDS:
+            value = status["skills"][SKILL_FIELDS[field]]
+        elif field == StatusField.VNEID:
+            value = status["vneid"]
+        else:
+            value = "true" if status[field.value] else ""
+        initial[f"status_{field.value}"] = value or ""
+    return initial

@@ -11,13 +11,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms.accounts.models import Role, RoleAssignment
+from lms.accounts.models import Role, RoleAssignment, User
+from lms.accounts.phone import phone_to_e164
 from lms.accounts.selectors import unit_is_visible_to, user_has_role
-from lms.accounts.services import role_assign, role_end
+from lms.accounts.services import role_assign, role_end, user_phone_set, username_generate
 from lms.places.models import AdministrativeUnit
 
 from .models import (
     STATUS_VALUES,
+    AssistedEnrolment,
     Device,
     Household,
     Resident,
@@ -26,7 +28,7 @@ from .models import (
     SupportVisit,
     Team,
 )
-from .selectors import household_for_member, is_team_member, member_villages
+from .selectors import is_team_member, member_villages
 from .sync import visit_batch_sync  # noqa: F401  (one place to import writes from)
 
 DEVICE_MAX_IDLE = datetime.timedelta(days=30)
@@ -101,8 +103,9 @@ def device_revoke(*, device: Device, by) -> Device:
 # --- Teams ------------------------------------------------------------------------------
 
 
-def _require_commune_officer(*, user, village: AdministrativeUnit) -> None:
-    if not unit_is_visible_to(user=user, unit=village.parent) or not (
+def require_commune_officer(*, user, commune: AdministrativeUnit) -> None:
+    """Teams are managed by commune officers of the commune (or officers above it)."""
+    if not unit_is_visible_to(user=user, unit=commune) or not (
         user.is_superuser
         or user_has_role(user=user, role=Role.COMMUNE_OFFICER)
         or user_has_role(user=user, role=Role.PROVINCE_OFFICER)
@@ -143,7 +146,7 @@ def team_create(
     values = _clean_team_fields(
         village=village, name=name, decision_number=decision_number, decision_date=decision_date
     )
-    _require_commune_officer(user=by, village=village)
+    require_commune_officer(user=by, commune=village.parent)
     if Team.objects.filter(village=village, active=True).exists():
         raise ValidationError({"village": _("Thôn này đã có tổ công nghệ số đang hoạt động.")})
     return Team.objects.create(village=village, created_by=by, **values)
@@ -162,7 +165,7 @@ def team_update(
     values = _clean_team_fields(
         village=team.village, name=name, decision_number=decision_number, decision_date=decision_date
     )
-    _require_commune_officer(user=by, village=team.village)
+    require_commune_officer(user=by, commune=team.village.parent)
     if (
         active
         and not team.active
@@ -179,7 +182,7 @@ def team_update(
 @transaction.atomic
 def team_member_add(*, by, team: Team, user, leader: bool = False) -> RoleAssignment:
     """Make `user` a member (or the leader) of the team: a scoped role over its village."""
-    _require_commune_officer(user=by, village=team.village)
+    require_commune_officer(user=by, commune=team.village.parent)
     if not team.active:
         raise ValidationError(_("Tổ này đã ngừng hoạt động."))
     role = Role.TEAM_LEADER if leader else Role.TEAM_MEMBER
@@ -189,7 +192,7 @@ def team_member_add(*, by, team: Team, user, leader: bool = False) -> RoleAssign
 @transaction.atomic
 def team_member_remove(*, by, team: Team, assignment: RoleAssignment) -> RoleAssignment:
     """End a member's role over the team's village (kept as history, ends today)."""
-    _require_commune_officer(user=by, village=team.village)
+    require_commune_officer(user=by, commune=team.village.parent)
     if assignment.unit_id != team.village_id or assignment.role not in (Role.TEAM_MEMBER, Role.TEAM_LEADER):
         raise ValidationError(_("Người này không thuộc tổ."))
     today = timezone.localdate()
@@ -433,10 +436,113 @@ def resident_remove(*, by, resident: Resident) -> Resident:
     return resident
 
 
-def household_for_member_or_404(*, user, household_id) -> Household:
-    from django.http import Http404
+# --- Assisted learning ----------------------------------------------------------------
 
-    household = household_for_member(user=user, household_id=household_id)
-    if household is None:
-        raise Http404
-    return household
+# What completing a course of each topic shows about a resident (done alone, online).
+COURSE_TOPIC_STATUS = {
+    "smartphone": (StatusField.SMARTPHONE, "true"),
+    "public_services": (StatusField.SKILL_PUBLIC_SERVICES, "alone"),
+    "cashless_payment": (StatusField.SKILL_CASHLESS_PAYMENT, "alone"),
+    "online_safety": (StatusField.SKILL_ONLINE_SAFETY, "alone"),
+    "online_selling": (StatusField.SKILL_ONLINE_SHOPPING, "alone"),
+    "digital_government": (StatusField.SKILL_LOCAL_PLATFORMS, "alone"),
+}
+
+
+def _learner_for_phone(*, phone: str) -> User:
+    """The active account holding `phone`, or a new learner account for it (a random
+    handle, no password: the person signs in with a code sent by SMS)."""
+    e164 = phone_to_e164(phone)
+    user = User.objects.filter(phone=e164).first()
+    if user is not None:
+        if not user.is_active:
+            raise ValidationError({"phone": _("Tài khoản của số điện thoại này đang bị khoá.")})
+        return user
+    user = User(username=username_generate(), preferred_language="vi")
+    user.set_unusable_password()
+    user_phone_set(user=user, phone=e164)
+    user.save()
+    role_assign(user=user, role=Role.LEARNER)
+    return user
+
+
+@transaction.atomic
+def resident_learner_enrol(
+    *, by, resident: Resident, phone: str, course, consent: bool, visit: SupportVisit | None = None
+) -> AssistedEnrolment:
+    """During a visit, give a resident a learner account by phone number and enrol them.
+
+    Rules: by a team member of the resident's village; only with the resident's consent;
+    the phone is normalised (E.164) and an existing account with it is reused, otherwise
+    a learner account is created; a resident is linked to one account (another number
+    is refused); the enrolment goes through courses (`enrolment_create`: the course must
+    be open; an existing current enrolment is reused); the helper is credited on an
+    AssistedEnrolment (once per enrolment). Completion later records the course topic's
+    skill in the resident's status (`resident_course_completed`).
+    """
+    from courses.models import Enrolment
+    from courses.services import enrolment_create
+
+    household = resident.household
+    _require_member_of(user=by, village=household.village)
+    if not consent:
+        raise ValidationError({"consent": _("Cần sự đồng ý của người học.")})
+    if resident.deleted:
+        raise ValidationError(_("Người này không còn trong sổ hộ."))
+    learner = _learner_for_phone(phone=phone)
+    if resident.learner_id and resident.learner_id != learner.pk:
+        raise ValidationError({"phone": _("Người này đã gắn với một tài khoản học khác.")})
+    if Resident.objects.filter(learner=learner).exclude(pk=resident.pk).exists():
+        raise ValidationError({"phone": _("Tài khoản của số này đã gắn với một người khác trong sổ hộ.")})
+    if resident.learner_id != learner.pk:
+        resident.learner = learner
+        resident.save(update_fields=["learner", "updated_at"])
+    enrolment = Enrolment.objects.filter(
+        learner=learner, course=course, status__in=Enrolment.CURRENT
+    ).first() or enrolment_create(learner=learner, course=course)
+    village = household.village
+    topic = COURSE_TOPIC_STATUS.get(getattr(course, "topic", ""))
+    assisted, _created = AssistedEnrolment.objects.get_or_create(
+        enrolment=enrolment,
+        defaults={
+            "resident": resident,
+            "helper": by,
+            "visit": visit,
+            "consent_recorded_at": timezone.now(),
+            "skill": topic[0] if topic and topic[0] != StatusField.SMARTPHONE else "",
+            "village": village,
+            "commune_id": village.parent_id,
+            "province_id": village.parent.parent_id,
+        },
+    )
+    return assisted
+
+
+def resident_course_completed(*, completion) -> None:
+    """courses.completion callback: a resident linked to the learner who completed a
+    course gets the course topic's status as an observation (source: course)."""
+    from courses.models import CoursePage
+
+    residents = list(
+        Resident.objects.filter(learner_id=completion.learner_id, deleted=False).select_related(
+            "household__village"
+        )
+    )
+    if not residents:
+        return
+    topic = CoursePage.objects.filter(pk=completion.course_id).values_list("topic", flat=True).first()
+    status = COURSE_TOPIC_STATUS.get(topic or "")
+    if status is None:
+        return
+    day = timezone.localdate(completion.completed_at)
+    for resident in residents:
+        _observe(
+            by=None,
+            household=resident.household,
+            resident=resident,
+            field=status[0],
+            value=status[1],
+            source=StatusObservation.Source.COURSE,
+            observed_on=day,
+        )
+        resident.household.save(update_fields=["updated_at"])
