@@ -198,6 +198,25 @@ def grade_short_text(*, accepted: Iterable[tuple[str, Decimal]], answer: Mapping
     return _clamp(best)
 
 
+GRADE_HIGHEST, GRADE_LAST, GRADE_AVERAGE = "highest", "last", "average"  # Quiz.GradeMethod values
+
+
+def grade_over_attempts(*, method: str, percents: Sequence[Decimal]) -> Decimal | None:
+    """A learner's grade on a quiz from their graded attempts' percentages, in attempt
+    order: "highest" — the best; "last" — the latest; "average" — the mean, rounded
+    half-up to 0.01 (an unknown method counts as highest). None without attempts.
+
+    The one source of this rule: assessments.quizzes.selectors.quiz_grade_for_learner
+    and the courses' batched quiz states (courses.selectors) both call it."""
+    if not percents:
+        return None
+    if method == GRADE_LAST:
+        return Decimal(percents[-1])
+    if method == GRADE_AVERAGE:
+        return (sum(percents, Decimal("0")) / len(percents)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return max(Decimal(p) for p in percents)
+
+
 def score_for(*, points: Decimal, fraction: Fraction) -> Decimal:
     """Points earned: points × fraction, rounded half-up to 0.01."""
     exact = Fraction(Decimal(points)) * fraction

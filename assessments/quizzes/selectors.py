@@ -11,12 +11,13 @@ import datetime
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import Http404
 from django.utils import timezone
 
+from . import grading
 from .models import Attempt, Question, Quiz, Response
 from .services import attempt_expire_if_due, key_prefetches, layout_types
 
@@ -393,15 +394,9 @@ def quiz_grade_for_learner(*, quiz: Quiz, learner: AbstractBaseUser) -> LearnerG
     )
     if not attempts:
         return None
-    percents = [a.percent or Decimal("0") for a in attempts]
-    if quiz.grade_method == Quiz.GradeMethod.LAST:
-        grade = percents[-1]
-    elif quiz.grade_method == Quiz.GradeMethod.AVERAGE:
-        grade = (sum(percents, Decimal("0")) / len(percents)).quantize(
-            Decimal("0.01"), rounding=ROUND_HALF_UP
-        )
-    else:
-        grade = max(percents)
+    grade = grading.grade_over_attempts(
+        method=quiz.grade_method, percents=[a.percent or Decimal("0") for a in attempts]
+    )
     return LearnerGrade(
         percent=grade,
         passed=grade >= quiz.pass_mark_percent,
