@@ -48,7 +48,8 @@ def snapshot() -> dict:
             "year", "plan_id", "agency_id", "month", "assigned", "on_time", "late", "overdue")),
         "competence": sorted(CompetenceRollup.objects.values_list(
             "year", "agency_id", "competence_id", "with_target", "below")),
-        "area": sorted(AreaRollup.objects.values_list("year", "agency_id", "area_id", "with_target", "at_level")),
+        "area": sorted(AreaRollup.objects.values_list(
+            "year", "agency_id", "area_id", "with_target", "at_level")),
         "staff": sorted(StaffRollup.objects.values_list("year", "agency_id", "staff", "trained")),
     }
 

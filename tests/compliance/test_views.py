@@ -58,7 +58,8 @@ def test_manager_sees_own_subtree_only_on_every_endpoint(counted):
 
 def test_civil_servant_role_elsewhere_does_not_widen_a_managers_scope(counted):
     manager = manager_of(counted["a"])
-    role_assign(user=manager, role=Role.CIVIL_SERVANT, agency=counted["b"], valid_from=datetime.date(2020, 1, 1))
+    role_assign(user=manager, role=Role.CIVIL_SERVANT, agency=counted["b"],
+                valid_from=datetime.date(2020, 1, 1))
     client = client_for(manager)
     for url in endpoints(counted["b"].pk):
         assert client.get(url, YEAR).status_code == 404, url
@@ -66,7 +67,8 @@ def test_civil_servant_role_elsewhere_does_not_widen_a_managers_scope(counted):
 
 def test_civil_servants_and_strangers_see_nothing(counted):
     servant = UserFactory()
-    role_assign(user=servant, role=Role.CIVIL_SERVANT, agency=counted["a"], valid_from=datetime.date(2020, 1, 1))
+    role_assign(user=servant, role=Role.CIVIL_SERVANT, agency=counted["a"],
+                valid_from=datetime.date(2020, 1, 1))
     client = client_for(servant)
     assert client.get(reverse("compliance:home")).status_code == 403
     for url in endpoints(counted["a"].pk):
@@ -93,7 +95,9 @@ def test_person_list_is_the_agencys_own_people_paginated(counted):
     assert "Trang 2/2" in second
 
 
-def test_dashboard_page_shows_the_selector_figures_in_fixed_queries(counted, django_assert_max_num_queries):
+def test_dashboard_page_shows_the_selector_figures_in_fixed_queries(
+    counted, django_assert_max_num_queries
+):
     rollups_rebuild()
     client = client_for(manager_of(counted["so"]))
     url = reverse("compliance:agency", args=[counted["so"].pk])
@@ -117,7 +121,8 @@ def test_pages_without_a_chart_do_not_load_chartjs(counted):
     client = client_for(manager_of(counted["so"]))
     page = client.get(reverse("compliance:people", args=[counted["a"].pk]), YEAR).content.decode()
     assert "chart.umd" not in page
-    empty = client.get(reverse("compliance:agency", args=[counted["so"].pk]), {"nam": "2031"}).content.decode()
+    url = reverse("compliance:agency", args=[counted["so"].pk])
+    empty = client.get(url, {"nam": "2031"}).content.decode()
     assert "chart.umd" not in empty and "Chưa có ai được giao" in empty
 
 
@@ -144,7 +149,8 @@ def test_xlsx_says_what_the_selector_says(counted):
     positions = {r[0]: r[1:] for r in sheet_rows(book, "Theo chức danh")[1:]}
     assert positions == {row.label: figure_values(row.figures) for row in report.by_position}
     months = sheet_rows(book, "Theo tháng (cuối mỗi tháng)")[1:]
-    assert [(r[1], r[2], r[5]) for r in months] == [(m.assigned, m.completed, m.overdue) for m in report.months]
+    assert [(r[1], r[2], r[5]) for r in months] == [
+        (m.assigned, m.completed, m.overdue) for m in report.months]
 
 
 def test_pdf_states_scope_period_and_figures(counted):
@@ -157,7 +163,8 @@ def test_pdf_states_scope_period_and_figures(counted):
     assert "từ 01/01/2025 đến 31/12/2025" in text
     assert "Thời điểm lập báo cáo" in text
     report = compliance_for_agency(agency=counted["so"], year=2025)
-    assert "Toàn bộ phạm vi " + " ".join(str(v) for v in figure_values(report.totals)) in text.replace("\n", " ")
+    totals = "Toàn bộ phạm vi " + " ".join(str(v) for v in figure_values(report.totals))
+    assert totals in text.replace("\n", " ")
 
 
 def test_api_returns_the_selector_figures(counted):
