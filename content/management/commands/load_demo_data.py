@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from assessments.demo import demo_evidence_create, demo_frameworks_load, demo_selfassessment_load
+from community_teams.demo import demo_teams_create
 from content.demo import demo_site_build
 from courses.demo import demo_course_quizzes_attach, demo_courses_create
 from lms.accounts.demo import DEMO_PASSWORD, demo_users_create
@@ -37,11 +38,13 @@ class Command(BaseCommand):
             users = demo_users_create(villages=villages, agencies=agencies)
             demo_selfassessment_load()
             evidence = demo_evidence_create()
+            teams = demo_teams_create(villages=villages)
         self.stdout.write(self.style.SUCCESS(f"Site pages: {site}"))
         self.stdout.write(f"Courses: {courses}")
         self.stdout.write(f"Quizzes: {quizzes}")
         self.stdout.write(f"Villages: {len(villages)}, agencies: {len(agencies)}")
         self.stdout.write(f"Competence evidence records created: {evidence}")
+        self.stdout.write(f"Community teams (created now): {teams}")
         self.stdout.write(
             "Competence frameworks: "
             f"{sum(frameworks.created.values())} created, {sum(frameworks.unchanged.values())} unchanged"
