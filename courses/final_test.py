@@ -4,15 +4,17 @@ The rule (registered in courses.completion when the app is ready): a course with
 final quiz is complete only when every required lesson is done (the base rule of
 courses.services.course_completion_evaluate) AND the learner's grade on the final quiz
 (assessments.quizzes.selectors.quiz_grade_for_learner: highest, last or average of the
-graded attempts, as the quiz says) reaches the quiz's pass mark. A course without a
-final quiz is unaffected. An existing completion is never taken away.
+graded attempts, as the quiz says, by assessments.quizzes.grading.grade_over_attempts)
+reaches the quiz's pass mark. A course without a final quiz is unaffected. An existing
+completion is never taken away.
 
 When is it checked? The quiz engine does not know about courses (dependencies point
 from courses to assessments), so the courses side re-evaluates:
 
-- after an attempt is graded and passed: a receiver of the Attempt model's post_save
-  (connected in CoursesConfig.ready) runs `final_test_attempt_graded` once the grading
-  transaction has committed — grading never fails or rolls back because of courses;
+- after an attempt is graded and passed: a receiver of the quiz engine's
+  `assessments.quizzes.signals.attempt_graded` (connected in CoursesConfig.ready), which
+  is sent once the grading transaction has committed, runs `final_test_attempt_graded`
+  — grading never fails or rolls back because of courses;
 - whenever the learner opens the course page (`final_test_context`), so a completion
   missed by a crash between the two is made then.
 
@@ -29,6 +31,7 @@ from django.http import HttpRequest
 
 from assessments.quizzes.models import Attempt, Quiz, QuizDrawRule, QuizQuestion
 from assessments.quizzes.selectors import quiz_grade_for_learner
+from assessments.quizzes.signals import attempt_graded
 from courses.completion import completion_rule_register
 from courses.models import CourseCompletion, CoursePage, Enrolment
 from courses.selectors import (
@@ -83,12 +86,10 @@ def final_test_attempt_graded(*, attempt_id: int) -> list[CourseCompletion]:
     return completions
 
 
-def _attempt_saved(sender, instance: Attempt, created: bool = False, update_fields=None, **kwargs) -> None:
-    if created or not instance.passed or not instance.is_graded:
-        return
-    if update_fields is not None and "passed" not in update_fields:
-        return
-    transaction.on_commit(partial(final_test_attempt_graded, attempt_id=instance.pk), robust=True)
+def _attempt_graded(sender, attempt_id: int, passed: bool, **kwargs) -> None:
+    # Sent after the grading committed; a failing attempt cannot complete a course.
+    if passed:
+        final_test_attempt_graded(attempt_id=attempt_id)
 
 
 def _attempt_changed(sender, instance: Attempt, **kwargs) -> None:
@@ -109,7 +110,7 @@ def connect() -> None:
     """Register the completion rule, the post-grading check and the invalidation of the
     quiz states cached for lesson pages (CoursesConfig.ready)."""
     completion_rule_register(final_test_passed)
-    post_save.connect(_attempt_saved, sender=Attempt, dispatch_uid="courses.final_test.attempt_saved")
+    attempt_graded.connect(_attempt_graded, dispatch_uid="courses.final_test.attempt_graded")
     for signal in (post_save, post_delete):
         signal.connect(_attempt_changed, sender=Attempt, dispatch_uid=f"courses.quiz-attempts-{signal!r}")
         for model in (Quiz, QuizQuestion, QuizDrawRule):

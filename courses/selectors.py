@@ -6,7 +6,7 @@ whatever the size of the course or the number of enrolments.
 import datetime
 import time
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import F, Func, IntegerField, OuterRef, QuerySet, Subquery, Value
@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction, Site
 
+from assessments.quizzes.grading import grade_over_attempts
 from assessments.quizzes.models import Attempt, Quiz, QuizDrawRule, QuizQuestion
 from content.selectors import search_query_fold
 from courses.models import (
@@ -535,16 +536,11 @@ class QuizState:
 
 
 def grade_from_attempts(*, grade_method: str, percents: list[Decimal]) -> Decimal | None:
-    """A learner's grade from their graded attempts' percentages, in attempt order: the
-    rule of assessments.quizzes.selectors.quiz_grade_for_learner (highest, last, or the
-    mean rounded half-up to 0.01), for many quizzes read in one query."""
-    if not percents:
-        return None
-    if grade_method == Quiz.GradeMethod.LAST:
-        return percents[-1]
-    if grade_method == Quiz.GradeMethod.AVERAGE:
-        return (sum(percents, Decimal("0")) / len(percents)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return max(percents)
+    """A learner's grade from their graded attempts' percentages, in attempt order, for
+    many quizzes read in one query: the quiz engine's one rule
+    (assessments.quizzes.grading.grade_over_attempts — highest, last, or the mean
+    rounded half-up to 0.01), also behind quiz_grade_for_learner."""
+    return grade_over_attempts(method=grade_method, percents=percents)
 
 
 QUIZ_CACHE_SECONDS = 60 * 60

@@ -7,23 +7,22 @@ an unanswered question earns 0), record evidence method "quiz" at the highest le
 among those questions, dated the day of submission, with the attempt as its source
 (source_type "quizzes.attempt", source_id the attempt id, label "quiz title — lần n").
 
-When: a receiver of the Attempt model's post_save (connected in QuizzesConfig.ready)
-runs the rule once the grading transaction has committed, when the save wrote
-"passed" (the grading save, like courses.final_test) — grading never fails or rolls
-back because of evidence. Idempotent: a competence that already has evidence from
-this attempt is skipped, so a re-delivered signal writes nothing twice.
+When: a receiver of `assessments.quizzes.signals.attempt_graded` (connected in
+QuizzesConfig.ready), which the grading service sends once the grading transaction has
+committed — grading never fails or rolls back because of evidence. Idempotent: a
+competence that already has evidence from this attempt is skipped, so a re-delivered
+signal writes nothing twice.
 """
 
 import logging
 from decimal import Decimal
-from functools import partial
 
 from django.db import transaction
-from django.db.models.signals import post_save
 from django.utils import timezone
 
 from assessments.models import Competence, Evidence
 from assessments.quizzes.models import Attempt, Question, Response
+from assessments.quizzes.signals import attempt_graded
 from assessments.services import evidence_record
 
 logger = logging.getLogger(__name__)
@@ -91,21 +90,13 @@ def quiz_evidence_record(*, attempt_id: int) -> list[Evidence]:
         return written
 
 
-def _record_after_commit(attempt_id: int) -> None:
+def _attempt_graded(sender, attempt_id: int, **kwargs) -> None:
     try:
         quiz_evidence_record(attempt_id=attempt_id)
     except Exception:
         logger.exception("Could not record quiz evidence for attempt %s", attempt_id)
 
 
-def _attempt_saved(sender, instance: Attempt, created: bool = False, update_fields=None, **kwargs) -> None:
-    if created or not instance.is_graded:
-        return
-    if update_fields is not None and "passed" not in update_fields:
-        return
-    transaction.on_commit(partial(_record_after_commit, instance.pk), robust=True)
-
-
 def connect() -> None:
     """Record evidence once an attempt is graded (QuizzesConfig.ready)."""
-    post_save.connect(_attempt_saved, sender=Attempt, dispatch_uid="quizzes.evidence.attempt_saved")
+    attempt_graded.connect(_attempt_graded, dispatch_uid="quizzes.evidence.attempt_graded")

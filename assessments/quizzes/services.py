@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -40,6 +41,7 @@ from .models import (
     Response,
     ShortTextAnswer,
 )
+from .signals import attempt_graded_send
 
 # Answers sent this long after the deadline are still taken (a slow phone network);
 # later ones are refused and the attempt is graded as timed out.
@@ -669,6 +671,7 @@ def attempt_submit(
     `submitted`. Each question on the paper earns points × fraction (grading rules),
     rounded to 0.01; an unanswered question earns 0. `passed` is score / max_score ≥
     pass mark. Every response keeps its score, fraction and whether it was fully right.
+    Once committed, `signals.attempt_graded` is sent (only by the call that graded it).
     """
     now = now or timezone.now()
     _check_owner(attempt, learner)
@@ -700,6 +703,8 @@ def attempt_submit(
         locked.score = total
         locked.passed = bool(locked.max_score) and total * 100 >= quiz.pass_mark_percent * locked.max_score
         locked.save(update_fields=["state", "submitted_at", "score", "passed"])
+        # Evidence and course completion listen (signals.attempt_graded), after commit.
+        transaction.on_commit(partial(attempt_graded_send, attempt=locked), robust=True)
     return locked
 
 

@@ -120,3 +120,38 @@ def test_course_page_with_a_final_test_stays_within_the_budget(
     assert client.get(course.url).status_code == 200
     with django_assert_max_num_queries(MAX_QUERIES):
         assert client.get(course.url).status_code == 200
+
+
+def test_one_grade_rule_for_the_quiz_engine_and_the_course_pages():
+    # courses.selectors.grade_from_attempts is the quiz engine's rule, not a copy of it.
+    from decimal import Decimal
+
+    from assessments.quizzes.grading import grade_over_attempts
+    from assessments.quizzes.models import Quiz
+    from courses.selectors import grade_from_attempts
+
+    percents = [Decimal("40"), Decimal("90"), Decimal("55.55")]
+    for method in Quiz.GradeMethod.values:
+        assert grade_from_attempts(grade_method=method, percents=percents) == grade_over_attempts(
+            method=method, percents=percents
+        )
+    assert grade_from_attempts(grade_method="average", percents=percents) == Decimal("61.85")
+
+
+def test_the_final_test_listens_to_attempt_graded_not_to_post_save(
+    course, final_quiz, learner, django_capture_on_commit_callbacks
+):
+    from assessments.quizzes.models import Attempt
+    from assessments.quizzes.signals import attempt_graded_send
+
+    enrolment_create(learner=learner, course=course)
+    finish_lessons(course, learner)
+    with django_capture_on_commit_callbacks(execute=False):
+        take(final_quiz, learner, right=3)  # graded and passed, but nothing announced yet
+    assert not completed(course, learner)
+    attempt = Attempt.objects.get(quiz=final_quiz, learner=learner)
+    with django_capture_on_commit_callbacks(execute=True):
+        attempt.save(update_fields=["passed"])  # a save is not a grading
+    assert not completed(course, learner)
+    attempt_graded_send(attempt=attempt)
+    assert completed(course, learner)

@@ -15,6 +15,7 @@ from assessments.quizzes.services import (
     quiz_create,
     responses_save,
 )
+from assessments.quizzes.signals import attempt_graded_send
 from assessments.selectors import RULE_VERIFIED, competence_levels
 from tests.factories import UserFactory
 
@@ -91,8 +92,7 @@ def test_redelivered_signal_writes_nothing_twice(quiz, django_capture_on_commit_
     assert Evidence.objects.filter(person=learner).count() == 2  # A at 4, B at 5
 
     assert quiz_evidence_record(attempt_id=attempt.pk) == []
-    with django_capture_on_commit_callbacks(execute=True):
-        attempt.save(update_fields=["passed"])  # a re-delivered grading save
+    attempt_graded_send(attempt=attempt)  # the signal delivered again
     assert sorted(Evidence.objects.filter(person=learner).values_list("level", flat=True)) == [4, 5]
 
 
