@@ -83,13 +83,31 @@ def staff_visible_to(
 
 
 def plans_visible_to(*, user) -> QuerySet[TrainingPlan]:
-    """Plans whose agency the manager may act on, with counts by status."""
+    """Plans a manager may see: those of agencies they manage, and those of agencies
+    above them (a division's manager follows their division's share of a Sở-wide plan;
+    the rows they see are still only their own agencies')."""
+    from lms.accounts.selectors import roles_active_for
+
+    managed = managed_agencies(user=user)
+    above: set[int] = set()
+    for agency in Agency.objects.filter(
+        pk__in=roles_active_for(user=user).filter(role=Role.TRAINING_MANAGER).values("agency_id")
+    ):
+        above.update(agency_ancestor_ids(agency=agency))
     return (
-        TrainingPlan.objects.filter(agency__in=managed_agencies(user=user))
+        TrainingPlan.objects.filter(Q(agency__in=managed) | Q(agency_id__in=above))
         .select_related("agency")
         .annotate(
-            n_assigned=Count("assignments", filter=~Q(assignments__status=PlanAssignment.Status.EXEMPT)),
-            n_completed=Count("assignments", filter=Q(assignments__status=PlanAssignment.Status.COMPLETED)),
+            n_assigned=Count(
+                "assignments",
+                filter=~Q(assignments__status=PlanAssignment.Status.EXEMPT)
+                & Q(assignments__agency__in=managed),
+            ),
+            n_completed=Count(
+                "assignments",
+                filter=Q(assignments__status=PlanAssignment.Status.COMPLETED)
+                & Q(assignments__agency__in=managed),
+            ),
         )
         .order_by("-year", "name")
     )
@@ -200,3 +218,152 @@ def employment_current(*, user, on: datetime.date | None = None) -> Employment |
         .select_related("agency", "position")
         .first()
     )
+
+
+def my_training_context(*, user) -> dict:
+    """Everything the "my required training" page shows, in six queries whatever the
+    number of plans, courses and competences: the current employment (with the
+    position's target profile for this year), this year's assignments, their courses
+    with done flags, the required levels (position target and plans) with codes and
+    titles, the evidence for them, and courses for the gaps."""
+    from django.db.models import Exists, OuterRef, Subquery, Value
+    from django.utils.translation import get_language
+
+    from assessments.models import Evidence, TargetLevel
+    from assessments.recommendations import recommendations_for
+    from assessments.selectors import Gap, level_derive
+    from courses.models import CourseCompletion
+    from courses.selectors import page_url
+
+    from .models import PlanCompetence, SessionAttendance
+
+    today = timezone.localdate()
+    target_sq = (
+        PositionTarget.objects.filter(position_id=OuterRef("position_id"), year__lte=today.year)
+        .order_by("-year")
+        .values("profile_id")[:1]
+    )
+    employment = (
+        Employment.objects.filter(user=user)
+        .active_on(today)
+        .select_related("agency", "position")
+        .annotate(target_id=Subquery(target_sq))
+        .first()
+    )
+    assignments = list(
+        PlanAssignment.objects.filter(user=user, plan__year__gte=today.year, left_on__isnull=True)
+        .select_related("plan")
+        .order_by("due_on", "plan__name")
+    )
+    plan_ids = [a.plan_id for a in assignments]
+    courses_by_plan: dict[int, list[dict]] = {}
+    if plan_ids:
+        links = (
+            TrainingPlan.courses.through.objects.filter(trainingplan_id__in=plan_ids)
+            .annotate(
+                completed=Exists(
+                    CourseCompletion.objects.filter(learner=user, course_id=OuterRef("coursepage_id"))
+                ),
+                attended=Exists(
+                    SessionAttendance.objects.filter(user=user, session__course_id=OuterRef("coursepage_id"))
+                ),
+            )
+            .values_list(
+                "trainingplan_id",
+                "coursepage_id",
+                "coursepage__title",
+                "coursepage__url_path",
+                "completed",
+                "attended",
+            )
+        )
+        for plan_id, course_id, title, url_path, completed, attended in links:
+            courses_by_plan.setdefault(plan_id, []).append(
+                {
+                    "id": course_id,
+                    "title": title,
+                    "url": page_url(url_path=url_path),
+                    "done": completed or attended,
+                }
+            )
+    # Required levels: the position's target (plan 0) and the plans', one UNION query.
+    columns = (
+        "competence_id",
+        "level",
+        "competence__code",
+        "competence__framework__code",
+        "competence__title_vi",
+        "competence__title_en",
+    )
+    parts = []
+    if employment is not None and employment.target_id:
+        parts.append(
+            TargetLevel.objects.filter(target_id=employment.target_id)
+            .annotate(plan=Value(0))
+            .values_list(*columns, "plan")
+        )
+    if plan_ids:
+        parts.append(PlanCompetence.objects.filter(plan_id__in=plan_ids).values_list(*columns, "plan_id"))
+    required_rows = list(parts[0].union(*parts[1:], all=True)) if parts else []
+    english = (get_language() or "vi").startswith("en")
+    derived = {}
+    if required_rows:
+        records: dict[int, list] = {}
+        for record in Evidence.objects.filter(person=user, competence_id__in={r[0] for r in required_rows}):
+            records.setdefault(record.competence_id, []).append(record)
+        derived = {cid: level_derive(records=recs).level for cid, recs in records.items()}
+    target_rows, plan_levels = [], {}
+    for cid, level, code, fw, title_vi, title_en, plan in required_rows:
+        row = {
+            "code": f"{fw}:{code}",
+            "title": (title_en if english and title_en else title_vi),
+            "required": level,
+            "current": derived.get(cid),
+            "met": (derived.get(cid) or 0) >= level,
+        }
+        if plan == 0:
+            target_rows.append(row)
+        else:
+            plan_levels.setdefault(plan, []).append(row)
+    target_rows.sort(key=lambda r: r["code"])
+    gaps = [
+        Gap(
+            competence_code=r["code"],
+            competence_title=r["title"],
+            required=r["required"],
+            current=r["current"],
+        )
+        for r in target_rows
+        if not r["met"]
+    ]
+    for rows in plan_levels.values():
+        gaps.extend(
+            Gap(
+                competence_code=r["code"],
+                competence_title=r["title"],
+                required=r["required"],
+                current=r["current"],
+            )
+            for r in rows
+            if not r["met"]
+        )
+    now = timezone.now()
+    views = []
+    for a in assignments:
+        views.append(
+            {
+                "assignment": a,
+                "plan": a.plan,
+                "courses": courses_by_plan.get(a.plan_id, []),
+                "levels": plan_levels.get(a.plan_id, []),
+                "overdue": a.is_overdue(now),
+                "days_left": (a.due_on - today).days,
+            }
+        )
+    return {
+        "employment": employment,
+        "assignments": views,
+        "target_rows": target_rows,
+        "recommendations": recommendations_for(person=user, gaps=gaps) if gaps else [],
+        "today": today,
+    }

@@ -34,3 +34,7 @@ def evidence_saved(sender, instance, created, **kwargs) -> None:
         kwargs={"user_id": instance.person_id},
         dedupe_key=f"{REFRESH_USER_JOB}:{instance.person_id}",
     )
+
+
+# Handlers defined in their own modules register when imported here.
+from . import invitations  # noqa: E402,F401
