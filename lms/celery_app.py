@@ -37,6 +37,32 @@ app.conf.beat_schedule = {
         "args": ("quizzes.pending_imports_sweep",),
         "options": {"expires": 3600},
     },
+    # Mandatory training (courses.training): deadline reminders daily, the overdue digest
+    # to managers on Monday mornings, yearly copies of recurring plans, a nightly refresh.
+    "training-deadline-reminders": {
+        "task": "lms.jobs.tasks.enqueue_periodic",
+        "schedule": crontab(hour=8, minute=0),
+        "args": ("training.send_deadline_reminders",),
+        "options": {"expires": 3600},
+    },
+    "training-manager-digests": {
+        "task": "lms.jobs.tasks.enqueue_periodic",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+        "args": ("training.send_manager_digests",),
+        "options": {"expires": 3600},
+    },
+    "training-plans-recur": {
+        "task": "lms.jobs.tasks.enqueue_periodic",
+        "schedule": crontab(hour=1, minute=0),  # acts only when last year's recurring plans are not copied
+        "args": ("training.plans_recur",),
+        "options": {"expires": 3600},
+    },
+    "training-refresh-open-assignments": {
+        "task": "lms.jobs.tasks.enqueue_periodic",
+        "schedule": crontab(hour=2, minute=15),
+        "args": ("training.refresh_open_assignments",),
+        "options": {"expires": 3600},
+    },
     "quizzes-sweep-timed-out": {
         "task": "lms.jobs.tasks.enqueue_periodic",
         "schedule": 300.0,

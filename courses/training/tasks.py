@@ -37,4 +37,30 @@ def evidence_saved(sender, instance, created, **kwargs) -> None:
 
 
 # Handlers defined in their own modules register when imported here.
-from . import invitations  # noqa: E402,F401
+from . import invitations, reminders  # noqa: E402,F401
+
+
+@job_handler("training.refresh_open_assignments", atomic=False, max_attempts=3, lease_seconds=3 * 3600)
+def refresh_open_assignments() -> int:
+    """Nightly: recompute every unfinished assignment of this year's plans, in batches
+    (catches evidence corrections and anything a hook missed)."""
+    from django.utils import timezone
+
+    from .models import PlanAssignment
+    from .services import assignments_refresh
+
+    ids = (
+        PlanAssignment.objects.filter(
+            plan__year__gte=timezone.localdate().year,
+            status__in=[PlanAssignment.Status.NOT_STARTED, PlanAssignment.Status.IN_PROGRESS],
+        )
+        .values_list("pk", flat=True)
+        .order_by("pk")
+    )
+    changed, batch = 0, []
+    for pk in ids.iterator(chunk_size=2000):
+        batch.append(pk)
+        if len(batch) == 2000:
+            changed += assignments_refresh(assignment_ids=batch)
+            batch = []
+    return changed + assignments_refresh(assignment_ids=batch)

@@ -111,6 +111,23 @@ class AccountAdapter(DefaultAccountAdapter):
             for path in super().get_login_stages()
         ]
 
+    # --- After login ------------------------------------------------------------------
+    def get_login_redirect_url(self, request):
+        # Civil servants land on "my required training" (courses.training, by URL name:
+        # lms does not import courses). A ?next= chosen by the person still wins: allauth
+        # asks the adapter only when there is none.
+        from django.urls import NoReverseMatch, reverse
+
+        from .models import Role
+        from .selectors import user_has_role
+
+        if user_has_role(user=request.user, role=Role.CIVIL_SERVANT):
+            try:
+                return reverse("training:mine")
+            except NoReverseMatch:
+                pass
+        return super().get_login_redirect_url(request)
+
 
 
 def user_display(user) -> str:
