@@ -388,6 +388,8 @@ class Evidence(models.Model):
     source_id = models.CharField(_("mã nguồn"), max_length=64, blank=True)
     source_label = models.CharField(_("nguồn"), max_length=255, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
+    url = models.URLField(_("đường dẫn"), max_length=500, blank=True,
+                          help_text=_("Nơi xem điều đã tạo ra minh chứng (biên bản, sản phẩm, chứng chỉ…)."))
     supersedes = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="corrections", verbose_name=_("sửa cho minh chứng"))
     recorded_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,

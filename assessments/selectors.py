@@ -2,9 +2,14 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from lms.accounts.models import AGENCY_ROLES, Role, RoleAssignment
+from lms.accounts.selectors import agencies_visible_to, roles_active_for
 
 from .models import (
     Competence,
@@ -233,7 +238,7 @@ def level_derive(*, records: list[Evidence]) -> DerivedLevel:
 
 def competence_levels(*, person, competences: list[Competence] | None = None) -> dict[int, DerivedLevel]:
     """Derived level per competence id for `person` (one query for all evidence)."""
-    qs = Evidence.objects.filter(person=person).order_by("-date", "-created_at")
+    qs = Evidence.objects.filter(person=person).select_related("recorded_by").order_by("-date", "-created_at")
     if competences is not None:
         qs = qs.filter(competence__in=competences)
     by_competence: dict[int, list[Evidence]] = {}
@@ -341,6 +346,64 @@ def profile_gaps(*, person, target: TargetProfile) -> list[Gap]:
             gaps.append(Gap(competence_code=competence.qualified_code, competence_title=competence.title,
                             required=required[competence.pk], current=current))
     return gaps
+
+
+# --- Staff: who may record evidence for whom -----------------------------------------------
+
+STAFF_NATIONWIDE_ROLES = (Role.CONTENT_EDITOR, Role.PLATFORM_ADMIN)
+
+
+def evidence_staff_scope(*, staff, on=None) -> str:
+    """"all" for superusers, content editors and platform administrators; "agencies"
+    for training managers (the people of agencies_visible_to); "" for anybody else."""
+    if not getattr(staff, "is_authenticated", False):
+        return ""
+    if staff.is_superuser:
+        return "all"
+    roles = set(roles_active_for(user=staff, on=on).values_list("role", flat=True))
+    if roles & set(STAFF_NATIONWIDE_ROLES):
+        return "all"
+    if Role.TRAINING_MANAGER in roles:
+        return "agencies"
+    return ""
+
+
+def evidence_people_for_staff(*, staff, query: str = "", on=None) -> QuerySet:
+    """People `staff` may record evidence for, by name, e-mail or phone containing
+    `query`, sorted by name: everybody for "all"; for training managers, those holding
+    a civil-servant or training-manager role today in an agency agencies_visible_to
+    returns; nobody otherwise. Anonymised accounts are left out."""
+    scope = evidence_staff_scope(staff=staff, on=on)
+    people = get_user_model().objects.filter(is_active=True, anonymised_at__isnull=True)
+    if scope == "agencies":
+        members = RoleAssignment.objects.active_on(on or timezone.localdate()).filter(
+            role__in=list(AGENCY_ROLES), agency__in=agencies_visible_to(user=staff, on=on)
+        )
+        people = people.filter(pk__in=members.values("user_id"))
+    elif scope != "all":
+        return people.none()
+    query = (query or "").strip()
+    if query:
+        people = people.filter(
+            Q(full_name__icontains=query) | Q(email__icontains=query) | Q(phone__icontains=query)
+        )
+    return people.order_by("full_name", "pk")
+
+
+def evidence_staff_may_record(*, staff, person, on=None) -> bool:
+    return evidence_people_for_staff(staff=staff, on=on).filter(pk=person.pk).exists()
+
+
+def evidence_of_person(*, person) -> list[Evidence]:
+    """Every evidence record of `person`, newest first, with competence, who recorded
+    it and what it corrects (one query)."""
+    return list(
+        Evidence.objects.filter(person=person)
+        .select_related("competence__framework", "recorded_by", "supersedes")
+        .prefetch_related("corrections")
+        .order_by("competence__framework__code", "competence__area__ordering", "competence__ordering",
+                  "-date", "-created_at")
+    )
 
 
 def target_profiles() -> QuerySet[TargetProfile]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,6 +52,7 @@ def evidence_record(
     note: str = "",
     recorded_by=None,
     supersedes: Evidence | None = None,
+    url: str = "",
 ) -> Evidence:
     """Record that `person` showed `competence` (or `competence_code`) at `level` (0–8).
 
@@ -89,12 +90,82 @@ def evidence_record(
         source_id=str(source_id)[:64],
         source_label=source_label[:255],
         note=note,
+        url=(url or "").strip(),
         recorded_by=recorded_by,
         supersedes=supersedes,
     )
     evidence.full_clean()
     evidence.save()
     return evidence
+
+
+# --- Staff: recognising and correcting evidence ----------------------------------------------
+
+STAFF_SOURCE = "assessments.staff"
+
+
+def _staff_check(*, staff, person) -> None:
+    from .selectors import evidence_staff_may_record
+
+    if staff.pk == person.pk:
+        raise PermissionDenied(_("Bạn không thể tự ghi nhận hay sửa minh chứng năng lực của chính mình."))
+    if not evidence_staff_may_record(staff=staff, person=person):
+        raise PermissionDenied(_("Bạn không có quyền ghi nhận minh chứng cho người này."))
+
+
+def evidence_recognise(
+    *,
+    staff,
+    person,
+    level: int,
+    competence_code: str = "",
+    competence: Competence | None = None,
+    date: dt.date | None = None,
+    note: str = "",
+    url: str = "",
+) -> Evidence:
+    """Record that a member of staff recognises `person`'s competence at `level`
+    (method "recognised_by_staff", recorded_by = staff).
+
+    Rules: staff may record only for people in their scope (selectors.
+    evidence_staff_may_record: content editors, platform administrators and superusers
+    for anyone; training managers for the people of the agencies they see through
+    agencies_visible_to) and never for themselves (PermissionDenied otherwise); the
+    rules of evidence_record apply (level 0–8, no future date, a valid link)."""
+    _staff_check(staff=staff, person=person)
+    return evidence_record(
+        person=person, competence=competence, competence_code=competence_code, level=level,
+        method=Evidence.Method.RECOGNISED_BY_STAFF, date=date, source_type=STAFF_SOURCE,
+        source_id=staff.pk, note=note.strip(), url=url, recorded_by=staff,
+    )
+
+
+def evidence_correct(
+    *, staff, evidence: Evidence, level: int, note: str, date: dt.date | None = None, url: str = ""
+) -> Evidence:
+    """Correct a record by writing a new one that supersedes it; the old one is kept,
+    unchanged, and shown as corrected.
+
+    Rules: the scope rules of evidence_recognise; a reason (`note`) is required; only the
+    latest version can be corrected, once (the row is locked, so two simultaneous
+    corrections make one); the new record concerns the same person and competence, is
+    "recognised_by_staff" (a member of staff now vouches for the level) and keeps the
+    corrected record's link unless a new one is given."""
+    if not (note or "").strip():
+        raise ValidationError(_("Hãy ghi lý do sửa minh chứng."))
+    with transaction.atomic():
+        original = (
+            Evidence.objects.select_for_update(of=("self",))
+            .select_related("person", "competence")
+            .get(pk=evidence.pk)
+        )
+        _staff_check(staff=staff, person=original.person)
+        return evidence_record(
+            person=original.person, competence=original.competence, level=level,
+            method=Evidence.Method.RECOGNISED_BY_STAFF, date=date, source_type=STAFF_SOURCE,
+            source_id=staff.pk, note=note.strip(), url=url or original.url, recorded_by=staff,
+            supersedes=original,
+        )
 
 
 def selfassessment_start(*, person, instrument: Instrument) -> SelfAssessment:

@@ -1,7 +1,11 @@
-"""Public browsing of competence frameworks (no JavaScript, phone first)."""
+"""Public browsing of competence frameworks, the self-assessment, the profile, and staff
+recording evidence (no JavaScript, phone first)."""
 
+import logging
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,10 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import scoring, selectors, services
-from .models import SelfAssessment
+from .forms import EvidenceCorrectionForm, EvidenceRecognitionForm
+from .models import Evidence, SelfAssessment
 from .recommendations import recommendations_for
 
 PAGE_SIZE = 20
+access_log = logging.getLogger("assessments.access")
 
 
 def framework_list(request):
@@ -188,3 +194,89 @@ def competence_profile(request):
         "cap": selectors.SELF_ASSESSED_CAP,
     })
 
+
+
+# --- Staff: recognise and correct evidence ---------------------------------------------------
+
+
+def _staff_or_403(request) -> None:
+    if not selectors.evidence_staff_scope(staff=request.user):
+        raise PermissionDenied
+
+
+def _person_in_scope_or_404(request, person_id: int):
+    person = selectors.evidence_people_for_staff(staff=request.user).filter(pk=person_id).first()
+    if person is None:  # out of scope or unknown: the same answer, nothing is told
+        raise Http404
+    return person
+
+
+@login_required
+def staff_evidence_people(request):
+    """Staff look up a person (within their scope) to record evidence for."""
+    _staff_or_403(request)
+    query = request.GET.get("q", "").strip()[:100]
+    people = selectors.evidence_people_for_staff(staff=request.user, query=query)
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("trang"))
+    return render(request, "assessments/staff/evidence_people.html", {
+        "page": page, "query": query, "scope": selectors.evidence_staff_scope(staff=request.user),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_evidence_person(request, person_id: int):
+    """A person's evidence, every record with who recorded it; a form to record that
+    staff recognise a competence at a level."""
+    _staff_or_403(request)
+    person = _person_in_scope_or_404(request, person_id)
+    form = EvidenceRecognitionForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.evidence_recognise(
+                    staff=request.user, person=person, competence=data["competence"],
+                    level=data["level"], date=data["date"], note=data["note"], url=data["url"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                messages.success(request, _("Đã ghi nhận minh chứng."))
+                return redirect("assessments:staff_evidence_person", person_id=person.pk)
+        status = 400
+    access_log.info("evidence of person %s viewed by %s", person.pk, request.user.pk)
+    return render(request, "assessments/staff/evidence_person.html", {
+        "person": person, "records": selectors.evidence_of_person(person=person), "form": form,
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_evidence_correct(request, evidence_id: int):
+    """Correct one record: a new record that supersedes it (never an edit)."""
+    _staff_or_403(request)
+    evidence = get_object_or_404(
+        Evidence.objects.select_related("competence__framework", "recorded_by"), pk=evidence_id)
+    person = _person_in_scope_or_404(request, evidence.person_id)
+    latest = evidence.corrections.order_by("-created_at").first()
+    initial = {"level": evidence.level, "url": evidence.url}
+    form = EvidenceCorrectionForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST" and latest is None:
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.evidence_correct(staff=request.user, evidence=evidence, level=data["level"],
+                                          date=data["date"], note=data["note"], url=data["url"])
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                messages.success(
+                    request, _("Đã ghi bản sửa; minh chứng cũ vẫn được lưu và không còn được tính."))
+                return redirect("assessments:staff_evidence_person", person_id=person.pk)
+        status = 400
+    return render(request, "assessments/staff/evidence_correct.html", {
+        "person": person, "evidence": evidence, "latest": latest, "form": form,
+    }, status=status)
