@@ -1,7 +1,8 @@
 """Benchmark: receiving support visits (`visit_batch_sync`) on PostgreSQL. Never run in CI.
 
     createdb -h 127.0.0.1 -U postgres lms_h3
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/lms_h3 .venv/bin/python bench/bench_sync.py [--batches 20] [--prefill 100000]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/lms_h3 \
+        .venv/bin/python bench/bench_sync.py [--batches 20] [--prefill 100000]
 
 Sets up one village with 500 households (3 residents each, bulk insert) and a team
 member, optionally pre-fills the visits table through the same service (untimed), then:
@@ -49,7 +50,13 @@ from lms.places.services import unit_create  # noqa: E402
 
 HOUSEHOLDS = 500
 BATCH = 500
-CODES = ["install_vneid", "open_payment_account", "scam_awareness", "smartphone_basics", "first_cashless_payment"]
+CODES = [
+    "install_vneid",
+    "open_payment_account",
+    "scam_awareness",
+    "smartphone_basics",
+    "first_cashless_payment",
+]
 
 
 def setup():
@@ -57,17 +64,24 @@ def setup():
     village = AdministrativeUnit.objects.filter(name="Thôn Đo Tốc Độ", level="village").first()
     if village is None:
         province = unit_create(name="Tỉnh Đo Tốc Độ", level="province", code="B9", division_type="tỉnh")
-        commune = unit_create(name="Xã Đo Tốc Độ", level="commune", parent=province, code="B9001",
-                              division_type="xã")
+        commune = unit_create(
+            name="Xã Đo Tốc Độ", level="commune", parent=province, code="B9001", division_type="xã"
+        )
         village = unit_create(name="Thôn Đo Tốc Độ", level="village", parent=commune, division_type="thôn")
     member, created = User.objects.get_or_create(username="bench-sync-member")
     role_assign(user=member, role=Role.TEAM_MEMBER, unit=village)
     if not Household.objects.filter(village=village).exists():
-        households = [Household(village=village, label=f"Hộ {i}", consent_given=True, consent_purpose="đo")
-                      for i in range(HOUSEHOLDS)]
+        households = [
+            Household(village=village, label=f"Hộ {i}", consent_given=True, consent_purpose="đo")
+            for i in range(HOUSEHOLDS)
+        ]
         Household.objects.bulk_create(households)
         Resident.objects.bulk_create(
-            [Resident(household=h, birth_year=1960 + (i % 40), sex="female") for h in households for i in range(3)]
+            [
+                Resident(household=h, birth_year=1960 + (i % 40), sex="female")
+                for h in households
+                for i in range(3)
+            ]
         )
     households = list(Household.objects.filter(village=village))
     residents: dict = {}
@@ -82,16 +96,21 @@ def make_batch(rng, households, residents, today) -> list[dict]:
         h = rng.choice(households)
         people = residents[h.pk]
         a, b = rng.sample(CODES, 2)
-        items.append({
-            "id": str(uuid.uuid4()), "household_id": str(h.pk),
-            "visited_on": (today - datetime.timedelta(days=rng.randint(0, 60))).isoformat(),
-            "resident_ids": [str(p.pk) for p in people],
-            "activities": [
-                {"code": a, "outcome": "done", "reason": "", "resident_id": str(people[0].pk)},
-                {"code": b, "outcome": "partly", "reason": "", "resident_id": str(people[1].pk)},
-            ],
-            "note": "", "location": {"lat": 21.03, "lon": 105.84}, "replaces": None,
-        })
+        items.append(
+            {
+                "id": str(uuid.uuid4()),
+                "household_id": str(h.pk),
+                "visited_on": (today - datetime.timedelta(days=rng.randint(0, 60))).isoformat(),
+                "resident_ids": [str(p.pk) for p in people],
+                "activities": [
+                    {"code": a, "outcome": "done", "reason": "", "resident_id": str(people[0].pk)},
+                    {"code": b, "outcome": "partly", "reason": "", "resident_id": str(people[1].pk)},
+                ],
+                "note": "",
+                "location": {"lat": 21.03, "lon": 105.84},
+                "replaces": None,
+            }
+        )
     return items
 
 
@@ -121,13 +140,17 @@ def main() -> None:
     first, statements = [], []
     for items in batches:
         with CaptureQueriesContext(connection) as ctx:
-            outcome, seconds = timed(lambda items=items: visit_batch_sync(member=member, device=None, items=items))
+            outcome, seconds = timed(
+                lambda items=items: visit_batch_sync(member=member, device=None, items=items)
+            )
         assert outcome.created == BATCH, outcome.created
         first.append(seconds)
         statements.append(len(ctx.captured_queries))
     again = []
     for items in batches:
-        outcome, seconds = timed(lambda items=items: visit_batch_sync(member=member, device=None, items=items))
+        outcome, seconds = timed(
+            lambda items=items: visit_batch_sync(member=member, device=None, items=items)
+        )
         assert outcome.created == 0 and {r.status for r in outcome.results} == {"duplicate"}
         again.append(seconds)
 
@@ -137,15 +160,20 @@ def main() -> None:
     for _ in range(max(3, args.batches // 4)):
         body = json.dumps({"visits": make_batch(rng, households, residents, today)})
         for bucket in (http_first, http_again):
-            response, seconds = timed(lambda body=body: client.post(
-                "/api/v1/visits/sync", data=body, content_type="application/json"))
+            response, seconds = timed(
+                lambda body=body: client.post(
+                    "/api/v1/visits/sync", data=body, content_type="application/json"
+                )
+            )
             assert response.status_code == 200, response.content[:300]
             bucket.append(seconds)
 
     def line(name, samples):
         med = statistics.median(samples)
-        print(f"{name:<34} median {med * 1000:7.1f} ms/batch  {BATCH / med:8.0f} visits/s  "
-              f"(min {min(samples) * 1000:.1f}, max {max(samples) * 1000:.1f} ms, n={len(samples)})")
+        print(
+            f"{name:<34} median {med * 1000:7.1f} ms/batch  {BATCH / med:8.0f} visits/s  "
+            f"(min {min(samples) * 1000:.1f}, max {max(samples) * 1000:.1f} ms, n={len(samples)})"
+        )
 
     print(f"statements per first-send batch of {BATCH}: {statistics.median(statements):.0f}")
     line("service, first send", first)

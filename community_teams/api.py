@@ -9,6 +9,7 @@ expired (30 days without a sync) token answers 401 with code ``device_unknown``,
 """
 
 import json
+import logging
 import uuid
 
 from django.core.exceptions import PermissionDenied
@@ -28,6 +29,7 @@ from .services import DeviceRefused, device_authenticate, device_register, devic
 from .sync import MAX_BATCH, visit_batch_sync
 
 router = Router(tags=["community_teams"])
+access_log = logging.getLogger("community_teams.access")
 
 
 class DeviceAuth(APIKeyHeader):
@@ -156,6 +158,13 @@ def sync_data(request: HttpRequest, since: str = ""):
     if since and moment is None:
         return _error(request, 422, _("Mốc đồng bộ không hợp lệ; hãy tải lại toàn bộ."), "invalid_cursor")
     data = sync_data_for_member(user=user, since=moment, language=get_language() or "vi")
+    access_log.info(
+        "register download: %d households of villages %s by user %s, device %s",
+        len(data["households"]),
+        [v["id"] for v in data["villages"]],
+        user.pk,
+        device.pk if device else "-",
+    )
     if device is not None:
         device_synced(device=device)
     return data

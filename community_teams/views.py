@@ -5,6 +5,7 @@ Views parse input, check scope (through selectors) and call one service.
 """
 
 import base64
+import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -35,6 +36,8 @@ from .models import Device, Resident, Team
 from .sync import visit_batch_sync
 
 PAGE_SIZE = 25
+# Who looked at which household's personal data (DESIGN.md: access to personal data is logged).
+access_log = logging.getLogger("community_teams.access")
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -241,6 +244,7 @@ def _household(request, household_id):
     if household is None:
         # Not found and "not yours" look the same: a household of another village is not revealed.
         raise Http404
+    access_log.info("household %s opened by user %s (%s)", household.pk, request.user.pk, request.path)
     return household
 
 

@@ -226,3 +226,10 @@ def test_team_import_reads_xlsx(client, officer, place):
     assert preview.context["report"].ok, [r.message for r in preview.context["report"].rows]
     client.post(url, {"confirm": "1", "payload": preview.context["payload"], "filename": "to.xlsx"})
     assert Team.objects.get().decision_date == datetime.date(2025, 9, 1)
+
+
+def test_pages_in_english_with_the_language_switch(client, settings, member_a, household_a):
+    client.force_login(member_a)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("community_teams:household_list")).content.decode()
+    assert "Household register" in page and "Sổ hộ gia đình" not in page
