@@ -5,7 +5,7 @@ Needs only Python 3.11+. Creates .venv, installs the requirements (again only wh
 change), then:
   run    migrate an embedded SQLite database, load units and demo data, serve :8000
   setup  the same, without serving
-  test   install the test requirements and run pytest (arguments are passed on)
+  test   install the test requirements and run pytest on every core (arguments are passed on)
   check  ruff, Django's system checks and the missing-migrations check
 Environment variables (DATABASE_URL, REDIS_URL, ...) are passed through unchanged.
 """
@@ -72,7 +72,9 @@ def main() -> None:
         setup()
     elif command == "test":
         ensure_venv("dev.txt")
-        sh(PY, "-m", "pytest", *rest)
+        # One pytest process per core (pytest-xdist) unless told otherwise (-n 0: one).
+        workers = [] if any(a == "-n" or a.startswith("-n") for a in rest) else ["-n", "auto"]
+        sh(PY, "-m", "pytest", *workers, *rest)
     elif command == "check":
         ensure_venv("dev.txt")
         sh(BIN / "ruff", "check", ".")

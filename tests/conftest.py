@@ -84,6 +84,8 @@ def _wagtail_tree_present(request):
 
     if Page.get_first_root_node() is not None:
         return
+    # Content type ids cached by this process may predate the flush.
+    ContentType.objects.clear_cache()
     locale, _ = Locale.objects.get_or_create(language_code="vi")
     page_type = ContentType.objects.get_for_model(Page)
     root = Page.add_root(instance=Page(title="Root", slug="root", content_type=page_type, locale=locale))

@@ -4,8 +4,23 @@ DATABASE_URL / REDIS_URL in the environment run the suite on PostgreSQL and Redi
 without them it runs on SQLite with a local-memory cache (the Quick start).
 """
 
+import os
+from urllib.parse import urlsplit, urlunsplit
+
 from .base import *  # noqa: F401,F403
-from .base import CELERY_BROKER_URL, env
+from .base import CACHES, CELERY_BROKER_URL, REDIS_URL, env
+
+# pytest-xdist runs the suite in several processes (gw0, gw1, …); pytest-django gives each
+# its own test database. Each also gets its own Redis database (the given one + its
+# number), so one process's cache.clear() or queue purge never touches another's.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _xdist_worker.startswith("gw"):
+    _url = urlsplit(REDIS_URL)
+    _db = int(_url.path.strip("/") or 0) + int(_xdist_worker[2:])
+    REDIS_URL = urlunsplit(_url._replace(path=f"/{_db % 16}"))
+    CACHES["default"]["LOCATION"] = REDIS_URL
+    if CELERY_BROKER_URL.startswith("redis://"):
+        CELERY_BROKER_URL = REDIS_URL
 
 DEBUG = False
 SECRET_KEY = "test-only-key"
