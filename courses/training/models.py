@@ -453,3 +453,23 @@ class StaffInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}"
+
+
+class TrainingCertificate(models.Model):
+    """Issued once when a person completes a year's plan. Name, plan and agency are
+    copied at issue time so the certificate says what was true then."""
+
+    assignment = models.OneToOneField(PlanAssignment, on_delete=models.CASCADE, related_name="certificate")
+    code = models.CharField(_("mã chứng nhận"), max_length=16, unique=True)
+    issued_at = models.DateTimeField(_("cấp lúc"))
+    learner_name = models.CharField(_("họ và tên"), max_length=255)
+    plan_name = models.CharField(_("kế hoạch"), max_length=255)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    agency_name = models.CharField(_("cơ quan, đơn vị"), max_length=255)
+
+    class Meta:
+        verbose_name = _("chứng nhận hoàn thành bồi dưỡng")
+        verbose_name_plural = _("chứng nhận hoàn thành bồi dưỡng")
+
+    def __str__(self) -> str:
+        return self.code

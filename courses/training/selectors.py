@@ -252,7 +252,7 @@ def my_training_context(*, user) -> dict:
     )
     assignments = list(
         PlanAssignment.objects.filter(user=user, plan__year__gte=today.year, left_on__isnull=True)
-        .select_related("plan")
+        .select_related("plan", "certificate")
         .order_by("due_on", "plan__name")
     )
     plan_ids = [a.plan_id for a in assignments]

@@ -583,6 +583,11 @@ def assignments_refresh(*, assignment_ids: Iterable[int], notify: bool = True) -
             ["status", "completed_at", "items_required", "items_done", "due_on", "due_before", "updated_at"],
             batch_size=500,
         )
+        completed = [r.pk for r in changed if r.status == Status.COMPLETED]
+        if completed:
+            from .certificates import certificates_issue
+
+            certificates_issue(assignment_ids=completed)
         if notify:
             assignments_changed(assignment_ids=[r.pk for r in changed])
     return len(changed)

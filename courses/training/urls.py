@@ -8,6 +8,7 @@ app_name = "training"
 
 urlpatterns = [
     path("cua-toi/", views.my_training, name="mine"),
+    path("cua-toi/chung-nhan/<str:code>/", views.my_certificate, name="certificate"),
     path("quan-ly/", views.manage_home, name="manage"),
     path("quan-ly/nhan-su/", views.staff_list, name="staff"),
     path("quan-ly/nhan-su/nhap/", views.staff_import, name="staff_import"),

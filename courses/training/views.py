@@ -430,3 +430,16 @@ def my_training(request: HttpRequest) -> HttpResponse:
     from .selectors import my_training_context
 
     return render(request, "training/my_training.html", my_training_context(user=request.user))
+
+
+def my_certificate(request: HttpRequest, code: str) -> HttpResponse:
+    """The PDF of one's own certificate (anyone else's: 404)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    from .certificates import certificate_pdf
+    from .models import TrainingCertificate
+
+    certificate = get_object_or_404(TrainingCertificate, code=code, assignment__user=request.user)
+    response = HttpResponse(certificate_pdf(certificate=certificate), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="chung-nhan-{certificate.code}.pdf"'
+    return response

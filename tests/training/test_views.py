@@ -324,3 +324,24 @@ def test_my_training_page_empty(client, db):
     client.force_login(UserFactory())
     html = client.get(reverse("training:mine")).content.decode()
     assert "chưa được giao kế hoạch" in html
+
+
+def test_certificate_issued_once_when_the_plan_is_done(client, world, courses):
+    from courses.training.models import TrainingCertificate
+
+    person = world["mine"]
+    course_complete(courses["c1"], person)
+    row = PlanAssignment.objects.get(plan=world["plan"], user=person)
+    certificate = TrainingCertificate.objects.get(assignment=row)
+    assert certificate.learner_name == "Người Phòng A" and certificate.plan_name == "Kế hoạch Sở"
+    from courses.training.services import assignment_refresh
+
+    assignment_refresh(assignment_id=row.pk)
+    assert TrainingCertificate.objects.filter(assignment__user=person).count() == 1  # once, not per refresh
+    client.force_login(person)
+    html = client.get(reverse("training:mine")).content.decode()
+    assert reverse("training:certificate", args=[certificate.code]) in html
+    pdf = client.get(reverse("training:certificate", args=[certificate.code]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    client.force_login(world["b"])  # someone else's certificate: not found
+    assert client.get(reverse("training:certificate", args=[certificate.code])).status_code == 404
