@@ -12,6 +12,7 @@ from django.db import transaction
 from assessments.demo import demo_evidence_create, demo_frameworks_load, demo_selfassessment_load
 from community_teams.demo import demo_teams_create
 from content.demo import demo_site_build
+from courses.compliance.demo import demo_compliance_rebuild
 from courses.demo import demo_course_quizzes_attach, demo_courses_create
 from lms.accounts.demo import DEMO_PASSWORD, demo_users_create
 from lms.organisations.demo import demo_agencies_create
@@ -38,12 +39,15 @@ class Command(BaseCommand):
             users = demo_users_create(villages=villages, agencies=agencies)
             demo_selfassessment_load()
             evidence = demo_evidence_create()
+            # Keep last: the compliance rollups are rebuilt from everything loaded above.
+            rollup_rows = demo_compliance_rebuild()
             teams = demo_teams_create(villages=villages)
         self.stdout.write(self.style.SUCCESS(f"Site pages: {site}"))
         self.stdout.write(f"Courses: {courses}")
         self.stdout.write(f"Quizzes: {quizzes}")
         self.stdout.write(f"Villages: {len(villages)}, agencies: {len(agencies)}")
         self.stdout.write(f"Competence evidence records created: {evidence}")
+        self.stdout.write(f"Compliance rollup rows rebuilt: {rollup_rows}")
         self.stdout.write(f"Community teams (created now): {teams}")
         self.stdout.write(
             "Competence frameworks: "
