@@ -4,6 +4,7 @@ Every view resolves the agency through `compliance_agencies_for(user)`: an agenc
 the manager's subtree is a 404, never a page."""
 
 import datetime
+import logging
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -24,6 +25,7 @@ from .selectors import (
     people_for_agency,
 )
 
+logger = logging.getLogger("lms.personal_data")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -100,6 +102,9 @@ def agency_people(request: HttpRequest, agency_id: int) -> HttpResponse:
     plan_id = _plan_id(request)
     page = Paginator(people_for_agency(agency=agency, year=year, plan_id=plan_id), 50).get_page(
         request.GET.get("trang"))
+    # Names of people: access to personal data is logged (who, whose list, which page).
+    logger.info("compliance.people viewed by user %s: agency %s, year %s, page %s",
+                request.user.pk, agency.pk, year, page.number)
     now = timezone.now()
     rows = [{"a": a, "overdue": a.is_overdue(now), "counted": a.counted} for a in page.object_list]
     query = request.GET.copy()
