@@ -49,7 +49,8 @@ def households_visible_to(*, user) -> QuerySet[Household]:
 
 def household_for_member(*, user, household_id) -> Household | None:
     """The household if `user` may keep its register (team role over its village)."""
-    villages = [v.pk for v in member_villages(user=user)]
+    # The villages as a subquery: one query for scope and household together.
+    villages = roles_active_for(user=user).filter(role__in=TEAM_ROLES, unit__isnull=False).values("unit_id")
     return (
         Household.objects.select_related("village__parent")
         .filter(pk=household_id, village_id__in=villages, deleted=False)
@@ -230,3 +231,29 @@ def status_form_initial(*, status: dict) -> dict[str, str]:
             value = "true" if status[field.value] else ""
         initial[f"status_{field.value}"] = value or ""
     return initial
+
+
+def teams_export_rows(*, commune: AdministrativeUnit) -> list[list[str]]:
+    """The commune's active teams in the import file's columns (header first), so an
+    exported file can be edited and imported into another commune's set-up."""
+    rows = [["village", "team_name", "decision_number", "decision_date", "leader", "members"]]
+    for team in teams_of_commune(commune=commune):
+        if not team.active:
+            continue
+        leaders = [a.user for a in team.assignments if a.role == Role.TEAM_LEADER]
+        members = [a.user for a in team.assignments if a.role == Role.TEAM_MEMBER]
+
+        def contact(user) -> str:
+            return user.phone or user.email or ""
+
+        rows.append(
+            [
+                team.village.name,
+                team.name,
+                team.decision_number,
+                team.decision_date.strftime("%d/%m/%Y") if team.decision_date else "",
+                contact(leaders[0]) if leaders else "",
+                ";".join(contact(u) for u in members),
+            ]
+        )
+    return rows

@@ -15,6 +15,7 @@ urlpatterns: list = [
     path("xa/<int:commune_id>/", views.team_list, name="team_list"),
     path("xa/<int:commune_id>/to-moi/", views.team_create, name="team_create"),
     path("xa/<int:commune_id>/nhap-to/", views.team_import_view, name="team_import"),
+    path("xa/<int:commune_id>/xuat-to.xlsx", views.team_export, name="team_export"),
     path("to/<int:team_id>/", views.team_detail, name="team_detail"),
     # Team members: household register, visits, devices.
     path("ho/", views.household_list, name="household_list"),

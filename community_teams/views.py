@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -116,6 +116,23 @@ def team_list(request, commune_id: int):
         "community_teams/team_list.html",
         {"commune": commune, "teams": teams, "villages_without": villages_without},
     )
+
+
+@_guarded
+def team_export(request, commune_id: int):
+    """The commune's teams as XLSX, in the columns the import reads."""
+    from openpyxl import Workbook
+
+    commune = _commune(request, commune_id)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "to-cong-nghe-so"
+    for row in selectors.teams_export_rows(commune=commune):
+        sheet.append(row)
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="to-cong-nghe-so-{commune.pk}.xlsx"'
+    workbook.save(response)
+    return response
 
 
 @_guarded

@@ -233,3 +233,44 @@ def test_pages_in_english_with_the_language_switch(client, settings, member_a, h
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get(reverse("community_teams:household_list")).content.decode()
     assert "Household register" in page and "Sổ hộ gia đình" not in page
+
+
+def test_team_export_round_trips_through_import(client, officer, place):
+    from openpyxl import load_workbook
+
+    from community_teams.imports import team_import
+    from community_teams.services import team_create, team_member_add
+
+    leader = UserFactory(username="l1", phone="+84912345678")
+    member = UserFactory(username="m1", email="m1@example.test")
+    team = team_create(by=officer, village=place["village_a"], name="Tổ A", decision_number="1/QĐ")
+    team_member_add(by=officer, team=team, user=leader, leader=True)
+    team_member_add(by=officer, team=team, user=member)
+    client.force_login(officer)
+    response = client.get(reverse("community_teams:team_export", args=[place["commune"].pk]))
+    assert response.status_code == 200
+    rows = [list(r) for r in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)]
+    assert (
+        rows[1][:3] == ["Thôn A", "Tổ A", "1/QĐ"]
+        and rows[1][4] == "+84912345678"
+        and rows[1][5] == "m1@example.test"
+    )
+    # The same file re-imported: the village already has a team, so the row is refused.
+    report = team_import(
+        by=officer, commune=place["commune"], table=[[c or "" for c in r] for r in rows], confirm=False
+    )
+    assert not report.ok and "đã có tổ" in report.rows[0].message
+
+
+def test_household_detail_query_budget(client, member_a, household_a, django_assert_max_num_queries):
+    from community_teams.services import visit_batch_sync
+    from tests.community_teams.conftest import visit_item
+
+    household, people = household_a
+    visit_batch_sync(member=member_a, device=None, items=[visit_item(household, people) for _ in range(12)])
+    client.force_login(member_a)
+    url = reverse("community_teams:household_detail", args=[household.pk])
+    client.get(url)
+    with django_assert_max_num_queries(8):
+        response = client.get(url)
+    assert response.status_code == 200 and response.content.decode().count("Cài đặt ứng dụng VNeID") == 10
