@@ -240,6 +240,11 @@ class EvidenceOut(Schema):
     source_label: str
     note: str
     supersedes: int | None
+    url: str = ""
+    recorded_by: str | None = Field(None, description="Tên người ghi nhận (minh chứng do cán bộ ghi).")
+    via: str | None = Field(
+        None, description="Ghi cho năng lực tương đương ở khung khác (exactMatch), ví dụ tt02-2025:1.1."
+    )
 
 
 class CompetenceLevelOut(Schema):
@@ -325,7 +330,9 @@ def selfassessment_complete_api(request: HttpRequest):
 def _evidence(e) -> dict:
     return {"id": e.pk, "method": e.method, "level": e.level, "date": e.date.isoformat(),
             "source_type": e.source_type, "source_id": e.source_id, "source_label": e.source_label,
-            "note": e.note, "supersedes": e.supersedes_id}
+            "note": e.note, "supersedes": e.supersedes_id, "url": e.url,
+            "recorded_by": e.recorded_by.display_name if e.recorded_by_id and e.recorded_by else None,
+            "via": e.via.qualified_code if getattr(e, "via", None) else None}
 
 
 class ProfileQuery(Schema):

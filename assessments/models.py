@@ -79,6 +79,11 @@ class Framework(Bilingual):
     def __str__(self) -> str:
         return f"{self.title_vi} ({self.code})"
 
+    @property
+    def short_name(self) -> str:
+        """The code without its version, for "từ khung TT02 1.1" (`tt02-2025` → TT02)."""
+        return self.code.split("-")[0].upper()
+
 
 class FrameworkArea(Bilingual):
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="areas",

@@ -236,15 +236,90 @@ def level_derive(*, records: list[Evidence]) -> DerivedLevel:
                         superseded=superseded, self_level=latest_self.level if latest_self else None)
 
 
-def competence_levels(*, person, competences: list[Competence] | None = None) -> dict[int, DerivedLevel]:
-    """Derived level per competence id for `person` (one query for all evidence)."""
-    qs = Evidence.objects.filter(person=person).select_related("recorded_by").order_by("-date", "-created_at")
+def exact_matches(*, competence_ids) -> dict[int, set[int]]:
+    """For each of `competence_ids` (and each competence matched to one of them), the ids
+    of the competences the crosswalk says are the same (`exactMatchOf`, read both ways,
+    one hop: TT02 1.1 ↔ DigComp 1.1). One query."""
+    ids = set(competence_ids)
+    matches: dict[int, set[int]] = {}
+    if not ids:
+        return matches
+    rows = CompetenceMapping.objects.filter(relation=CompetenceMapping.Relation.EXACT_MATCH).filter(
+        Q(source_id__in=ids) | Q(target_id__in=ids)
+    ).values_list("source_id", "target_id")
+    for source, target in rows:  # the relation is symmetric: keep both directions
+        matches.setdefault(source, set()).add(target)
+        matches.setdefault(target, set()).add(source)
+    return matches
+
+
+def _crosswalked(record: Evidence) -> Evidence:
+    # A copy that says where it comes from; the record itself is never changed.
+    copy = Evidence(**{f.attname: getattr(record, f.attname) for f in Evidence._meta.concrete_fields})
+    copy._state.adding, copy._state.db = False, record._state.db
+    copy.competence = record.competence
+    copy.recorded_by = record.recorded_by if record.recorded_by_id else None
+    copy.via = record.competence
+    return copy
+
+
+def crosswalk_records(
+    *, by_competence: dict[int, list[Evidence]], matches: dict[int, set[int]], wanted=None
+) -> dict[int, list[Evidence]]:
+    """Each competence's own records plus the records of its exact matches (marked
+    `record.via` = the competence they were recorded against). A matched record from the
+    same source (type, id), method and level as an own record is left out: a quiz whose
+    questions carry both codes counts once. `wanted`: the competence ids to return
+    (default: every id with records, own or matched)."""
+    if wanted is None:
+        wanted = set(by_competence)
+        for cid in list(by_competence):
+            wanted |= matches.get(cid, set())
+    result: dict[int, list[Evidence]] = {}
+    for cid in wanted:
+        own = list(by_competence.get(cid, []))
+        seen = {(r.source_type, r.source_id, r.method, r.level) for r in own if r.source_type}
+        for other in sorted(matches.get(cid, set())):
+            for record in by_competence.get(other, []):
+                if record.source_type and (record.source_type, record.source_id, record.method,
+                                           record.level) in seen:
+                    continue
+                own.append(_crosswalked(record))
+        if own:
+            result[cid] = own
+    return result
+
+
+def competence_levels(
+    *, person, competences: list[Competence] | None = None, crosswalk: bool = True
+) -> dict[int, DerivedLevel]:
+    """Derived level per competence id for `person` (two queries: the crosswalk and the
+    evidence). With `crosswalk`, evidence recorded against an exact match in another
+    framework counts too (docs/competence-scoring.md, "Crosswalk")."""
+    qs = (
+        Evidence.objects.filter(person=person)
+        .select_related("recorded_by", "competence__framework")
+        .order_by("-date", "-created_at")
+    )
+    wanted = None
+    matches: dict[int, set[int]] = {}
     if competences is not None:
-        qs = qs.filter(competence__in=competences)
+        wanted = {c.pk for c in competences}
+        if crosswalk:
+            matches = exact_matches(competence_ids=wanted)
+        related = set(wanted).union(*matches.values()) if matches else wanted
+        qs = qs.filter(competence_id__in=related)
+    records = list(qs)
+    if competences is None and crosswalk:
+        matches = exact_matches(competence_ids={r.competence_id for r in records})
     by_competence: dict[int, list[Evidence]] = {}
-    for record in qs:
+    for record in records:
         by_competence.setdefault(record.competence_id, []).append(record)
-    return {cid: level_derive(records=records) for cid, records in by_competence.items()}
+    if crosswalk:
+        by_competence = crosswalk_records(by_competence=by_competence, matches=matches, wanted=wanted)
+    elif wanted is not None:
+        by_competence = {cid: recs for cid, recs in by_competence.items() if cid in wanted}
+    return {cid: level_derive(records=recs) for cid, recs in by_competence.items()}
 
 
 @dataclass
