@@ -10,6 +10,13 @@ DEMO_AGENCIES = [
     ("DEMO-HN-SNV", "Sở Nội vụ Thành phố Hà Nội", None, "01"),
     ("DEMO-HN-SNV-VP", "Văn phòng Sở Nội vụ Thành phố Hà Nội", "DEMO-HN-SNV", "01"),
     ("DEMO-HN-SNV-CCVC", "Phòng Công chức, viên chức", "DEMO-HN-SNV", "01"),
+    # Mandatory training demo (courses.training.demo): more divisions of the Sở and two ward
+    # People's Committees whose staff training the Sở Nội vụ manages (simplified: placed
+    # under the Sở so its training manager sees them).
+    ("DEMO-HN-SNV-TCBC", "Phòng Tổ chức, biên chế", "DEMO-HN-SNV", "01"),
+    ("DEMO-HN-SNV-CCHC", "Phòng Cải cách hành chính", "DEMO-HN-SNV", "01"),
+    ("DEMO-HN-UBND-BADINH", "Ủy ban nhân dân phường Ba Đình", "DEMO-HN-SNV", "01"),
+    ("DEMO-HN-UBND-HOANKIEM", "Ủy ban nhân dân phường Hoàn Kiếm", "DEMO-HN-SNV", "01"),
     ("DEMO-DN-SNV", "Sở Nội vụ Thành phố Đà Nẵng", None, "48"),
 ]
 

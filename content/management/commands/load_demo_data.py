@@ -14,6 +14,7 @@ from community_teams.demo import demo_teams_create
 from content.demo import demo_site_build
 from courses.compliance.demo import demo_compliance_rebuild
 from courses.demo import demo_course_quizzes_attach, demo_courses_create
+from courses.training.demo import demo_training_create
 from lms.accounts.demo import DEMO_PASSWORD, demo_users_create
 from lms.organisations.demo import demo_agencies_create
 from lms.places.demo import demo_villages_create
@@ -39,6 +40,7 @@ class Command(BaseCommand):
             users = demo_users_create(villages=villages, agencies=agencies)
             demo_selfassessment_load()
             evidence = demo_evidence_create()
+            training = demo_training_create()
             # Keep last: the compliance rollups are rebuilt from everything loaded above.
             rollup_rows = demo_compliance_rebuild()
             teams = demo_teams_create(villages=villages)
@@ -47,6 +49,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Quizzes: {quizzes}")
         self.stdout.write(f"Villages: {len(villages)}, agencies: {len(agencies)}")
         self.stdout.write(f"Competence evidence records created: {evidence}")
+        self.stdout.write(f"Mandatory training: {training}")
         self.stdout.write(f"Compliance rollup rows rebuilt: {rollup_rows}")
         self.stdout.write(f"Community teams (created now): {teams}")
         self.stdout.write(
