@@ -21,7 +21,6 @@ from community_teams.models import (
 from community_teams.selectors import statuses_for_residents
 from community_teams.services import visit_batch_sync
 from lms.accounts.models import RoleAssignment
-from lms.accounts.services import role_end
 from tests.community_teams.conftest import make_household, visit_item
 from tests.services import require_postgresql
 
@@ -153,21 +152,17 @@ def test_edit_is_a_new_version_and_a_version_is_replaced_once(member_a, househol
     assert visit_batch_sync(member=member_a, device=None, items=[unknown]).results[0].status == "invalid"
 
 
-def test_member_without_a_current_role_is_refused(member_a, household_a):
+def test_member_whose_role_ended_is_refused(member_a, household_a):
     household, people = household_a
-    for assignment in RoleAssignment.objects.filter(user=member_a):
-        role_end(
-            assignment=assignment,
-            on=timezone.localdate() - datetime.timedelta(days=1)
-            if assignment.valid_from < timezone.localdate()
-            else timezone.localdate(),
-        )
     assignment = RoleAssignment.objects.get(user=member_a)
-    assignment.valid_from = timezone.localdate() - datetime.timedelta(days=10)
-    assignment.valid_to = timezone.localdate() - datetime.timedelta(days=1)
-    assignment.save()
+    # The role ended yesterday (it started ten days ago).
+    RoleAssignment.objects.filter(pk=assignment.pk).update(
+        valid_from=timezone.localdate() - datetime.timedelta(days=10),
+        valid_to=timezone.localdate() - datetime.timedelta(days=1),
+    )
     with pytest.raises(PermissionDenied):
         visit_batch_sync(member=member_a, device=None, items=[visit_item(household, people)])
+    assert not SupportVisit.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -201,3 +196,35 @@ def test_two_processes_sending_the_same_500_visits_leave_exactly_500(place, memb
     assert statuses == [0, 500]
     loser = next(o for o in outcomes if o.created == 0)
     assert {r.status for r in loser.results} == {"duplicate"}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_concurrent_edits_of_one_version_one_wins(place, member_a):
+    require_postgresql()
+    household, people = make_household(by=member_a, village=place["village_a"])
+    original = visit_item(household, people)
+    visit_batch_sync(member=member_a, device=None, items=[original])
+    edits = [
+        [visit_item(household, people, code=code, replaces=original["id"])]
+        for code in ("open_payment_account", "scam_awareness")
+    ]
+    barrier = threading.Barrier(2)
+    outcomes, errors = [], []
+
+    def send(items):
+        try:
+            barrier.wait(timeout=10)
+            outcomes.append(visit_batch_sync(member=member_a, device=None, items=items))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send, args=(e,)) for e in edits]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    assert sorted(o.results[0].status for o in outcomes) == ["conflict", "created"]
+    assert SupportVisit.objects.filter(replaces_id=original["id"]).count() == 1
