@@ -612,7 +612,7 @@ def assignments_refresh_on_completion(*, completion: CourseCompletion) -> None:
 
 def _reason(reason: str, field: str) -> str:
     reason = " ".join((reason or "").split())
-    if len(reason) < 3:
+    if not reason:
         raise ValidationError({field: _("Hãy ghi rõ lý do.")})
     return reason[:500]
 
