@@ -83,4 +83,18 @@ app.conf.beat_schedule = {
         "args": ("compliance.rollups_rebuild",),
         "options": {"expires": 3600},
     },
+    # Indicator rollups: villages touched since the watermark every minute (part 1's sync
+    # has no hook to enqueue a refresh per batch), a full rebuild every night.
+    "indicators-rollups-refresh": {
+        "task": "lms.jobs.tasks.enqueue_periodic",
+        "schedule": 60.0,
+        "args": ("indicators.rollups_refresh",),
+        "options": {"expires": 55},
+    },
+    "indicators-rollups-rebuild": {
+        "task": "lms.jobs.tasks.enqueue_periodic",
+        "schedule": crontab(hour=0, minute=30),  # nightly, after midnight so a new month appears
+        "args": ("indicators.rollups_rebuild",),
+        "options": {"expires": 3600},
+    },
 }

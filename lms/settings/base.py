@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "courses.training",
     "courses.compliance",
     "community_teams",
+    "community_teams.indicators",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
