@@ -147,3 +147,22 @@ def test_member_of_village_a_cannot_touch_village_b_through_the_api(member_a, ho
     status, body = post_visits(client, [visit_item(other, other_people)])
     assert body["results"][0]["status"] == "invalid"
     assert not SupportVisit.objects.exists()
+
+
+def test_deleted_household_comes_down_as_deleted_without_personal_data(member_a, household_a, device_a):
+    from community_teams.services import household_delete
+
+    household, _people = household_a
+    client = device_client(device_a[1])
+    cursor = client.get("/api/v1/teams/sync-data").json()["cursor"]
+    household_delete(by=member_a, household=household)
+    changed = client.get(f"/api/v1/teams/sync-data?since={cursor}").json()["households"]
+    assert [(h["id"], h["deleted"], h["label"], h["residents"]) for h in changed] == [
+        (str(household.pk), True, "", [])
+    ]
+    assert client.get("/api/v1/teams/sync-data").json()["households"] == []
+
+
+def test_openapi_documents_the_operations(client):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    assert {"/api/v1/visits/sync", "/api/v1/teams/sync-data", "/api/v1/teams/devices"} <= set(paths)
