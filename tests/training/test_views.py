@@ -345,3 +345,10 @@ def test_certificate_issued_once_when_the_plan_is_done(client, world, courses):
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     client.force_login(world["b"])  # someone else's certificate: not found
     assert client.get(reverse("training:certificate", args=[certificate.code])).status_code == 404
+
+
+def test_my_training_page_in_english(client, db, settings):
+    client.force_login(UserFactory())
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("training:mine")).content.decode()
+    assert "My required training" in html and "No training plan has been assigned to you" in html
