@@ -150,20 +150,53 @@ def _targets_for_positions(position_ids: set[int], year: int) -> dict[int, dict[
     return {pos: levels.get(profile, {}) for pos, (_y, profile) in profile_by_position.items()}
 
 
-def _derived_levels(user_ids: list[int], competence_ids: set[int]) -> dict[tuple[int, int], int]:
-    """(user, competence) → derived level (assessments.selectors.level_derive), in chunks."""
+@dataclass
+class _Record:
+    """The fields of assessments.Evidence that level_derive reads (no model instances:
+    a full rebuild reads millions of records)."""
+
+    pk: int
+    person_id: int
+    competence_id: int
+    level: int
+    method: str
+    date: datetime.date
+    created_at: datetime.datetime
+    supersedes_id: int | None
+
+
+_RECORD_FIELDS = ("pk", "person_id", "competence_id", "level", "method", "date", "created_at",
+                  "supersedes_id")
+
+
+def _derived_levels(user_ids: list[int], competence_ids: set[int], *, everyone: bool = False
+                    ) -> dict[tuple[int, int], int]:
+    """(user, competence) → derived level (assessments.selectors.level_derive). With
+    `everyone` (a full rebuild) one streamed query, else in chunks of users."""
+    records: dict[tuple[int, int], list[_Record]] = defaultdict(list)
+    wanted = set(user_ids)
+    if not competence_ids or not user_ids:
+        return {}
+    if everyone:
+        querysets = [Evidence.objects.filter(competence_id__in=competence_ids)]
+    else:
+        querysets = [
+            Evidence.objects.filter(person_id__in=user_ids[i:i + CHUNK], competence_id__in=competence_ids)
+            for i in range(0, len(user_ids), CHUNK)
+        ]
+    for qs in querysets:
+        for values in qs.order_by().values_list(*_RECORD_FIELDS).iterator(chunk_size=10 * CHUNK):
+            record = _Record(*values)
+            if record.person_id in wanted:
+                records[(record.person_id, record.competence_id)].append(record)
     out: dict[tuple[int, int], int] = {}
-    for i in range(0, len(user_ids), CHUNK):
-        chunk = user_ids[i:i + CHUNK]
-        records: dict[tuple[int, int], list[Evidence]] = defaultdict(list)
-        for record in Evidence.objects.filter(person_id__in=chunk, competence_id__in=competence_ids).only(
-            "id", "person_id", "competence_id", "level", "method", "date", "created_at", "supersedes_id"
-        ):
-            records[(record.person_id, record.competence_id)].append(record)
-        for key, recs in records.items():
-            derived = level_derive(records=recs)
-            if derived.level is not None:
-                out[key] = derived.level
+    for key, recs in records.items():
+        if len(recs) == 1 and recs[0].method != Evidence.Method.SELF_ASSESSED:
+            out[key] = recs[0].level  # one verified record: its level (level_derive's rule 2)
+            continue
+        derived = level_derive(records=recs)
+        if derived.level is not None:
+            out[key] = derived.level
     return out
 
 
@@ -226,40 +259,53 @@ def rollups_recompute(
     cuts = [min(deadline_instant(end), now) for _s, end in bounds]
     employments: dict[int, list[tuple[datetime.date, datetime.date | None, int]]] = defaultdict(list)
     user_ids = sorted({r[2] for r in rows})
-    for i in range(0, len(user_ids), CHUNK):
-        for user_id, agency_id, start, end in (
-            Employment.objects.filter(user_id__in=user_ids[i:i + CHUNK])
-            .overlapping(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
-            .order_by("user_id", "valid_from").values_list("user_id", "agency_id", "valid_from", "valid_to")
-        ):
-            employments[user_id].append((start, end, agency_id))
+    in_year = Employment.objects.overlapping(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+    if scope is None:
+        querysets = [in_year]  # a full rebuild: one streamed query, no id lists
+    else:
+        querysets = [in_year.filter(user_id__in=user_ids[i:i + CHUNK])
+                     for i in range(0, len(user_ids), CHUNK)]
+    wanted = set(user_ids)
+    for qs in querysets:
+        for user_id, agency_id, start, end in qs.order_by("user_id", "valid_from").values_list(
+            "user_id", "agency_id", "valid_from", "valid_to"
+        ).iterator(chunk_size=10 * CHUNK):
+            if user_id in wanted:
+                employments[user_id].append((start, end, agency_id))
     monthly: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    months = list(enumerate(zip(bounds, cuts, strict=True), start=1))
+    where_by_user: dict[int, list[int | None]] = {}
     for (_id, plan_id, user_id, agency_id, _pos, _cat, status, completed_at, due_before, left_on,
          assigned_on) in rows:
         if status == EXEMPT:
             continue
-        history = employments.get(user_id)
-        for m, ((start, end), cut) in enumerate(zip(bounds, cuts, strict=True), start=1):
-            if assigned_on > end:
-                continue
-            if left_on is not None and status != COMPLETED and left_on <= end:
-                continue
+        wheres = where_by_user.get(user_id)
+        if wheres is None:
+            history = employments.get(user_id)
             if history:
                 # One employment per day: the one starting last among those touching the
-                # month is the one in force on its last employed day.
-                where = None
-                for e_start, e_end, e_agency in history:
-                    if e_start <= end and (e_end is None or e_end >= start):
-                        where = e_agency
-                if where is None:
-                    continue
+                # month is the one in force on its last employed day in it.
+                wheres = []
+                for (start, end), _cut in zip(bounds, cuts, strict=True):
+                    where = None
+                    for e_start, e_end, e_agency in history:
+                        if e_start <= end and (e_end is None or e_end >= start):
+                            where = e_agency
+                    wheres.append(where)
             else:
-                where = agency_id  # no employment history recorded: where they are counted now
-            if scope is not None and where not in scope:
+                wheres = []  # no employment history recorded: where they are counted now
+            where_by_user[user_id] = wheres
+        done = status == COMPLETED and completed_at is not None
+        gone = left_on is not None and status != COMPLETED
+        for m, ((_start, end), cut) in months:
+            if assigned_on > end or (gone and left_on <= end):
+                continue
+            where = wheres[m - 1] if wheres else agency_id
+            if where is None or (scope is not None and where not in scope):
                 continue
             mrow = monthly[(plan_id, where, m)]
             mrow[0] += 1
-            if status == COMPLETED and completed_at is not None and completed_at < cut:
+            if done and completed_at < cut:
                 mrow[1 if completed_at < due_before else 2] += 1
             elif due_before <= cut:
                 mrow[3] += 1
@@ -268,7 +314,7 @@ def rollups_recompute(
     targets = _targets_for_positions({p[1] for p in person.values() if p[1]}, year)
     competence_ids = {c for levels in targets.values() for c in levels}
     area_of = dict(Competence.objects.filter(pk__in=competence_ids).values_list("pk", "area_id"))
-    derived = _derived_levels(sorted({u for _a, u in person}), competence_ids)
+    derived = _derived_levels(sorted({u for _a, u in person}), competence_ids, everyone=scope is None)
     comp: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
     area: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
     staff: dict[int, list[int]] = defaultdict(lambda: [0, 0])
