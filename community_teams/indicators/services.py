@@ -436,29 +436,23 @@ def rollups_refresh(*, now=None, today: datetime.date | None = None) -> int:
     now = now or timezone.now()
     with transaction.atomic():
         mark, _c = RollupWatermark.objects.select_for_update().get_or_create(name="rollups")
+        back = lambda t: t - OVERLAP if t else None  # noqa: E731
+        since = back(mark.visits_until)
+        quality_flags_detect(
+            visit_ids=list(
+                (SupportVisit.objects.filter(received_at__gt=since) if since else SupportVisit.objects.all())
+                .values_list("pk", flat=True)
+            ),
+            today=today,
+        )
         if mark.rebuilt_at is None and not Rollup.objects.exists():
-            villages = None
-        else:
-            back = lambda t: t - OVERLAP if t else None  # noqa: E731
-            villages = villages_touched_since(
-                visits_after=back(mark.visits_until),
-                observations_after=back(mark.observations_until),
-                households_after=back(mark.households_until),
-            )
-        if villages is None:
             rollups_rebuild(now=now, today=today)
             count = -1
         else:
-            since = back(mark.visits_until)
-            quality_flags_detect(
-                visit_ids=list(
-                    (
-                        SupportVisit.objects.filter(received_at__gt=since)
-                        if since
-                        else SupportVisit.objects.all()
-                    ).values_list("pk", flat=True)
-                ),
-                today=today,
+            villages = villages_touched_since(
+                visits_after=since,
+                observations_after=back(mark.observations_until),
+                households_after=back(mark.households_until),
             )
             count = rollups_refresh_villages(village_ids=villages, now=now, today=today)
         RollupWatermark.objects.filter(pk=mark.pk).update(
