@@ -1,8 +1,9 @@
 """Reads of competence frameworks: the public list, one framework's outline."""
 
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -12,6 +13,7 @@ from lms.accounts.models import AGENCY_ROLES, Role, RoleAssignment
 from lms.accounts.selectors import agencies_visible_to, roles_active_for
 
 from .models import (
+    QUALIFIER,
     Competence,
     CompetenceMapping,
     Evidence,
@@ -86,6 +88,78 @@ def framework_outline(*, framework: Framework) -> FrameworkOutline:
     ]
     levels = list(framework.levels.order_by("ordinal"))
     return FrameworkOutline(framework=framework, areas=areas, levels=levels)
+
+
+# --- Competence names for other apps' pages (course pages, certificates) ------------------
+
+COMPETENCE_NAME_CACHE_SECONDS = 24 * 60 * 60
+_MISSING = "-"
+
+
+@dataclass(frozen=True)
+class CompetenceName:
+    qualified_code: str  # digcomp-2.2:1.1
+    code: str  # 1.1
+    title_vi: str
+    title_en: str
+
+    @property
+    def title(self) -> str:
+        if (get_language() or "vi").startswith("en") and self.title_en:
+            return self.title_en
+        return self.title_vi
+
+
+def _name_key(code: str) -> str:
+    return "assessments:competence-name:v1:" + code.replace(" ", "_")[:200]
+
+
+def competences_named(*, codes: list[str]) -> dict[str, CompetenceName]:
+    """Titles of competences named by qualified code (`digcomp-2.2:1.1`), for pages that
+    list them: {code: CompetenceName}; a code naming no competence is left out. Cached
+    per code (a day, forgotten when a competence or framework is saved or deleted —
+    competence_names_forget), so a page that shows them costs no query once warm; one
+    query for the misses."""
+    wanted = [c for c in dict.fromkeys(codes) if c]
+    if not wanted:
+        return {}
+    keys = {code: _name_key(code) for code in wanted}
+    try:
+        cached = cache.get_many(list(keys.values()))
+    except Exception:  # the cache is a help, never the only copy
+        cached = {}
+    found: dict[str, CompetenceName] = {}
+    misses = []
+    for code, key in keys.items():
+        if key in cached:
+            if cached[key] != _MISSING:
+                found[code] = CompetenceName(*cached[key])
+        else:
+            misses.append(code)
+    pairs = [code.split(QUALIFIER, 1) for code in misses if QUALIFIER in code]
+    if pairs:
+        rows = Competence.objects.filter(
+            framework__code__in={f for f, _c in pairs}, code__in={c for _f, c in pairs}
+        ).values_list("framework__code", "code", "title_vi", "title_en")
+        for framework_code, code, title_vi, title_en in rows:
+            qualified = f"{framework_code}{QUALIFIER}{code}"
+            if qualified in keys:
+                found[qualified] = CompetenceName(qualified, code, title_vi, title_en)
+    if misses:
+        fresh = {keys[c]: (astuple(found[c]) if c in found else _MISSING) for c in misses}
+        try:
+            cache.set_many(fresh, COMPETENCE_NAME_CACHE_SECONDS)
+        except Exception:
+            pass
+    return found
+
+
+def competence_names_forget(*, codes: list[str]) -> None:
+    """Forget the cached names of these qualified codes (a competence was edited)."""
+    try:
+        cache.delete_many([_name_key(code) for code in codes])
+    except Exception:
+        pass
 
 
 # --- Self-assessment, evidence, profile ----------------------------------------------------

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import StreamField
@@ -234,6 +235,27 @@ class CoursePage(ViewRestrictionCacheMixin, FoldedSearchMixin, Page):
     @property
     def competence_codes(self) -> list[str]:
         return [line.strip() for line in self.competences.splitlines() if line.strip()]
+
+    @cached_property
+    def competence_list(self) -> list[dict]:
+        """The course's competences for its page: code, title (from the framework), the
+        level a completion records (courses.evidence) and the label to show. No query
+        once the names are cached (assessments.selectors.competences_named)."""
+        from assessments.labels import competence_label
+        from assessments.selectors import competences_named
+        from courses.evidence import LEVEL_FOR_COURSE
+
+        codes = self.competence_codes
+        if not codes:
+            return []
+        named = competences_named(codes=codes)
+        level = LEVEL_FOR_COURSE.get(self.level, LEVEL_FOR_COURSE[Level.BEGINNER])
+        items = []
+        for code in dict.fromkeys(codes):
+            title = named[code].title if code in named else ""
+            items.append({"code": code, "title": title, "level": level,
+                          "label": competence_label(code=code, title=title, level=level)})
+        return items
 
     @property
     def audiences(self) -> list[str]:

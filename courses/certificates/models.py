@@ -80,6 +80,19 @@ class Certificate(models.Model):
         return f"{self.code_display} · {self.learner_name} · {self.course_title}"
 
     @property
+    def competence_labels(self) -> list[str]:
+        """The competences as printed and shown: "1.1 <title> (digcomp-2.2:1.1), mức 2",
+        from the snapshot alone (what the certificate said when issued). Certificates
+        issued before the snapshot held `evidence_level` show the course level's name."""
+        from assessments.labels import competence_label
+
+        return [
+            competence_label(code=item.get("code", ""), title=item.get("title", ""),
+                             level=item.get("evidence_level") or item.get("level", ""))
+            for item in self.competences
+        ]
+
+    @property
     def code_display(self) -> str:
         return code_display(self.code)
 

@@ -128,9 +128,8 @@ def certificate_pdf_bytes(*, certificate: Certificate) -> bytes:
             pdf.drawString(left, y, _nfc(_("Năng lực đạt được và trình độ:")))
             y -= 15
             pdf.setFont(REGULAR, 10)
-            for item in certificate.competences[:6]:
-                label = item.get("title") or ""
-                line = f"• {item.get('code', '')}{(' ' + label) if label else ''} — {item.get('level', '')}"
+            for label in certificate.competence_labels[:6]:
+                line = f"• {label}"
                 for part in simpleSplit(_nfc(line), REGULAR, 10, comp_w)[:2]:
                     if y < 70:
                         break

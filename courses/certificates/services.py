@@ -25,22 +25,25 @@ READY_JOB = "certificates.ready_notify"
 REASON_MAX_LENGTH = 500
 
 
-def competences_snapshot(*, course: CoursePage) -> list[dict[str, str]]:
-    """The course's competences as {code, title, level}: the title from the competence
-    framework when the qualified code (digcomp-2.2:4.2) names a known competence, else
-    the code alone; the level is the course's level. One query."""
-    from assessments.models import QUALIFIER, Competence
+def competences_snapshot(*, course: CoursePage) -> list[dict[str, str | int]]:
+    """The course's competences as {code, title, level, evidence_level}: the title (in
+    Vietnamese) from the competence framework when the qualified code (digcomp-2.2:4.2)
+    names a known competence, else empty; `level` is the course's level name and
+    `evidence_level` the level a completion records (courses.evidence). At most one
+    query (competence names are cached)."""
+    from assessments.selectors import competences_named
+    from courses.evidence import LEVEL_FOR_COURSE
+    from courses.models import Level
 
     codes = course.competence_codes
-    pairs = [code.split(QUALIFIER, 1) for code in codes if QUALIFIER in code]
-    titles: dict[str, str] = {}
-    if pairs:
-        found = Competence.objects.filter(
-            framework__code__in={f for f, _c in pairs}, code__in={c for _f, c in pairs}
-        ).select_related("framework")
-        titles = {c.qualified_code: c.title_vi for c in found}
+    named = competences_named(codes=codes)
     level = str(course.get_level_display())
-    return [{"code": code, "title": titles.get(code, ""), "level": level} for code in codes]
+    evidence_level = LEVEL_FOR_COURSE.get(course.level, LEVEL_FOR_COURSE[Level.BEGINNER])
+    return [
+        {"code": code, "title": named[code].title_vi if code in named else "", "level": level,
+         "evidence_level": evidence_level}
+        for code in codes
+    ]
 
 
 def _issue(*, completion: CourseCompletion, replaces: Certificate | None = None) -> Certificate:

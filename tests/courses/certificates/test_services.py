@@ -131,10 +131,15 @@ def test_competences_are_copied_with_titles_and_level(index, learner):
     certificate = complete_course(learner=learner, course=course)
     assert certificate.competences == [
         {"code": "digcomp-2.2:4.2", "title": "Bảo vệ dữ liệu cá nhân và quyền riêng tư",
-         "level": "Trung bình"},
+         "level": "Trung bình", "evidence_level": 4},
         {"code": "digcomp-2.2:1.1", "title": "Duyệt, tìm kiếm và lọc dữ liệu, thông tin và nội dung số",
-         "level": "Trung bình"},
-        {"code": "khac-1:9.9", "title": "", "level": "Trung bình"},
+         "level": "Trung bình", "evidence_level": 4},
+        {"code": "khac-1:9.9", "title": "", "level": "Trung bình", "evidence_level": 4},
+    ]
+    assert certificate.competence_labels == [
+        "4.2 Bảo vệ dữ liệu cá nhân và quyền riêng tư (digcomp-2.2:4.2), mức 4",
+        "1.1 Duyệt, tìm kiếm và lọc dữ liệu, thông tin và nội dung số (digcomp-2.2:1.1), mức 4",
+        "khac-1:9.9, mức 4",
     ]
     # A snapshot: editing the course later changes nothing on the certificate.
     course.title = "Tên mới"
