@@ -129,7 +129,7 @@ class VisitForm(forms.Form):
         outcomes = [("", "—"), *VisitActivity.Outcome.choices]
         for a in activities:
             self.fields[f"a_{a.code}_outcome"] = forms.ChoiceField(
-                label=a.name_vi, choices=outcomes, required=False
+                label=a.name, choices=outcomes, required=False
             )
             self.fields[f"a_{a.code}_resident"] = forms.ChoiceField(
                 label=_("Người được hỗ trợ"),

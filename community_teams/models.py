@@ -15,6 +15,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -195,6 +196,11 @@ class Activity(models.Model):
 
     def display_name(self, language: str = "vi") -> str:
         return self.name_en if language.startswith("en") and self.name_en else self.name_vi
+
+    @property
+    def name(self) -> str:
+        """The name in the active language."""
+        return self.display_name(get_language() or "vi")
 
 
 class Device(models.Model):
