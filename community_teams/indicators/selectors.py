@@ -235,8 +235,9 @@ def export_rows(*, unit: AdministrativeUnit | None, period: Period) -> list[dict
         d = definitions[r.indicator]
         rows.append(
             {
-                "level": Level(r.level).label,
+                "level": str(Level(r.level).label),
                 "unit": r.unit.name if r.unit_id else str(Level.NATION.label),
+                "indicator_name_en": d.name_en,
                 "unit_code": r.unit.code if r.unit_id else "",
                 "indicator": r.indicator,
                 "indicator_name": d.name_vi,

@@ -440,8 +440,11 @@ def rollups_refresh(*, now=None, today: datetime.date | None = None) -> int:
         since = back(mark.visits_until)
         quality_flags_detect(
             visit_ids=list(
-                (SupportVisit.objects.filter(received_at__gt=since) if since else SupportVisit.objects.all())
-                .values_list("pk", flat=True)
+                (
+                    SupportVisit.objects.filter(received_at__gt=since)
+                    if since
+                    else SupportVisit.objects.all()
+                ).values_list("pk", flat=True)
             ),
             today=today,
         )
