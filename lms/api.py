@@ -60,4 +60,5 @@ api.add_router("/v1/certificates", "courses.certificates.api.router")
 api.add_router("/v1/training", "courses.training.api.router")
 api.add_router("/v1/compliance", "courses.compliance.api.router")
 api.add_router("/v1/", "community_teams.api.router")  # /v1/visits/sync, /v1/teams/…
+api.add_router("/v1/indicators", "community_teams.indicators.api.router")
 # <<< app routers --------------------------------------------------------------------------

@@ -145,3 +145,23 @@ def test_review_page_reviews_and_closes(client, data):
     assert "Đã duyệt và khoá sổ" in html
     client.force_login(data["province_officer"])
     assert client.get(url).status_code == 404
+
+
+def test_api_figures_in_scope_only(client, data):
+    client.force_login(data["commune_officer"])
+    url = "/api/v1/indicators/figures"
+    response = client.get(
+        url, {"indicator": "digital_identity", "period": "2026-09", "unit": data["communes"][0].pk}
+    )
+    body = response.json()
+    assert response.status_code == 200, body
+    assert (body["numerator"], body["denominator"], body["percent"]) == (2, 8, "25.0")
+    assert {c["name"] for c in body["children"]} == {"Thôn A", "Thôn B"}
+    assert body["target"]["year"] == 2030 and body["target"]["status"] == "draft"
+    other = client.get(
+        url, {"indicator": "digital_identity", "period": "2026-09", "unit": data["communes"][1].pk}
+    )
+    assert other.status_code == 404 and other.json()["code"]
+    assert client.get(url, {"indicator": "digital_identity", "period": "2026-09"}).status_code == 404
+    assert client.get(url, {"indicator": "digital_identity", "period": "26-9"}).status_code == 422
+    assert len(client.get("/api/v1/indicators/").json()) == 13
