@@ -653,8 +653,9 @@ def quality_flags_detect(*, visit_ids: list, today: datetime.date | None = None)
         at = closures.get((v["commune_id"], v["visited_on"].replace(day=1)))
         if v["flagged"] or (at is not None and v["received_at"] > at):
             flag(v, QualityFlag.Rule.CLOSED_MONTH)
-    created = QualityFlag.objects.bulk_create(flags, ignore_conflicts=True)
-    return len(created)
+    before = QualityFlag.objects.filter(visit_id__in={f.visit_id for f in flags}).count()
+    QualityFlag.objects.bulk_create(flags, ignore_conflicts=True)
+    return QualityFlag.objects.filter(visit_id__in={f.visit_id for f in flags}).count() - before
 
 
 def _require_commune_officer(*, user, commune: AdministrativeUnit) -> None:

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from assessments.demo import demo_evidence_create, demo_frameworks_load, demo_selfassessment_load
 from community_teams.demo import demo_teams_create
+from community_teams.indicators.demo import demo_indicators_build
 from content.demo import demo_site_build
 from courses.compliance.demo import demo_compliance_rebuild
 from courses.demo import demo_course_quizzes_attach, demo_courses_create
@@ -44,6 +45,7 @@ class Command(BaseCommand):
             # Keep last: the compliance rollups are rebuilt from everything loaded above.
             rollup_rows = demo_compliance_rebuild()
             teams = demo_teams_create(villages=villages)
+            indicators = demo_indicators_build(villages=villages)
         self.stdout.write(self.style.SUCCESS(f"Site pages: {site}"))
         self.stdout.write(f"Courses: {courses}")
         self.stdout.write(f"Quizzes: {quizzes}")
@@ -52,6 +54,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Mandatory training: {training}")
         self.stdout.write(f"Compliance rollup rows rebuilt: {rollup_rows}")
         self.stdout.write(f"Community teams (created now): {teams}")
+        self.stdout.write(f"Indicators (targets, flags, rollups of the demo villages): {indicators}")
         self.stdout.write(
             "Competence frameworks: "
             f"{sum(frameworks.created.values())} created, {sum(frameworks.unchanged.values())} unchanged"
