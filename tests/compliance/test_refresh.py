@@ -145,3 +145,18 @@ def test_incremental_refresh_equals_full_rebuild_after_a_series_of_changes(
 
     rollups_rebuild()
     assert snapshot() == incremental
+
+
+def test_nightly_rebuild_job_through_the_outbox(counted, django_capture_on_commit_callbacks):
+    """Bulk loads bypass the hook; the nightly job (beat → outbox) brings rollups up to date."""
+    from lms.celery_app import app
+    from lms.jobs.services import job_enqueue
+
+    schedule = {e["args"][0] for e in app.conf.beat_schedule.values() if e.get("args")}
+    assert {"compliance.rollups_rebuild", "compliance.rollups_refresh"} <= schedule
+    assert not AssignmentRollup.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        job = job_enqueue(task="compliance.rollups_rebuild", kwargs={})
+    job.refresh_from_db()
+    assert job.state == OutboxJob.State.DONE
+    assert compliance_for_agency(agency=counted["so"], year=2025).totals.assigned == 9

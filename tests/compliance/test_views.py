@@ -193,3 +193,11 @@ def test_dti_xlsx_says_what_the_selector_says(counted):
     trained = sheet_rows(book, "Nhân lực được bồi dưỡng kỹ năng số trong năm"[:31])
     # Counted people: 1, 2, 3, 4, 7, 8, 9, 10, 11; completed all: 1, 2, 7, 9, 11.
     assert trained[1] == [9, 5, 56] == [report.staff, report.trained, report.trained_percent]
+
+
+def test_home_lists_every_managed_subtree(counted):
+    manager = manager_of(counted["a"])
+    role_assign(user=manager, role=Role.TRAINING_MANAGER, agency=counted["other"],
+                valid_from=datetime.date(2020, 1, 1))
+    page = client_for(manager).get(reverse("compliance:home")).content.decode()
+    assert "Phòng A" in page and "Sở Khác" in page and "Tổ A1" not in page
