@@ -241,6 +241,7 @@ class EvidenceOut(Schema):
     note: str
     supersedes: int | None
     url: str = ""
+    label: str = Field("", description="Nguồn, bằng ngôn ngữ của người đọc (source_label lưu tiếng Việt).")
     recorded_by: str | None = Field(None, description="Tên người ghi nhận (minh chứng do cán bộ ghi).")
     via: str | None = Field(
         None, description="Ghi cho năng lực tương đương ở khung khác (exactMatch), ví dụ tt02-2025:1.1."
@@ -330,7 +331,7 @@ def selfassessment_complete_api(request: HttpRequest):
 def _evidence(e) -> dict:
     return {"id": e.pk, "method": e.method, "level": e.level, "date": e.date.isoformat(),
             "source_type": e.source_type, "source_id": e.source_id, "source_label": e.source_label,
-            "note": e.note, "supersedes": e.supersedes_id, "url": e.url,
+            "note": e.note, "supersedes": e.supersedes_id, "url": e.url, "label": e.display_label,
             "recorded_by": e.recorded_by.display_name if e.recorded_by_id and e.recorded_by else None,
             "via": e.via.qualified_code if getattr(e, "via", None) else None}
 

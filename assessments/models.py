@@ -413,6 +413,19 @@ class Evidence(models.Model):
     def __str__(self) -> str:
         return f"{self.person_id} {self.competence_id} {self.level} ({self.method})"
 
+    @property
+    def display_label(self) -> str:
+        """The source label in the current language (assessments.labels.evidence_text)."""
+        from .labels import evidence_text
+
+        return evidence_text(source_type=self.source_type, field="source_label", text=self.source_label)
+
+    @property
+    def display_note(self) -> str:
+        from .labels import evidence_text
+
+        return evidence_text(source_type=self.source_type, field="note", text=self.note)
+
 
 class TargetProfile(models.Model):
     """Required levels per competence (for a position, a programme, a year)."""

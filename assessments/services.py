@@ -13,12 +13,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from . import scoring
 from .models import QUALIFIER, Competence, Evidence, Instrument, Item, SelfAssessment, SelfAssessmentAnswer
 from .selfassessment_loading import area_code_of
 
 SELF_ASSESSMENT_SOURCE = "assessments.selfassessment"
+# Stored in Vietnamese, translated when shown (assessments.labels.evidence_text).
+SELF_ASSESSMENT_LABEL = gettext_noop("Tự đánh giá: %(title)s (phiên bản %(v)s)")
+SELF_ASSESSMENT_NOTE = gettext_noop("Điểm %(score)s/100")
 
 
 def competence_by_code(*, code: str) -> Competence:
@@ -282,10 +286,7 @@ def selfassessment_complete(*, run: SelfAssessment) -> SelfAssessment:
             pk__in=Item.objects.filter(instrument=run.instrument).values("competence")
         ).select_related("framework")
     }
-    label = _("Tự đánh giá: %(title)s (phiên bản %(v)s)") % {
-        "title": run.instrument.title_vi,
-        "v": run.instrument.version,
-    }
+    label = SELF_ASSESSMENT_LABEL % {"title": run.instrument.title_vi, "v": run.instrument.version}
     for code, scored in result["competences"].items():
         if scored["level"] is None:
             continue
@@ -298,6 +299,6 @@ def selfassessment_complete(*, run: SelfAssessment) -> SelfAssessment:
             source_type=SELF_ASSESSMENT_SOURCE,
             source_id=run.pk,
             source_label=label,
-            note=_("Điểm %(score)s/100") % {"score": scored["score"]},
+            note=SELF_ASSESSMENT_NOTE % {"score": scored["score"]},
         )
     return run

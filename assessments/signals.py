@@ -1,6 +1,7 @@
-"""Keep cached competence names in step with the frameworks (connected in
-AssessmentsConfig.ready): a competence or framework saved or deleted forgets the names
-of the codes it concerns, now and again after commit."""
+"""Connected in AssessmentsConfig.ready: cached competence names follow the frameworks
+(a competence or framework saved or deleted forgets the names of the codes it concerns,
+now and again after commit), and the self-assessment's stored labels are registered for
+translation when shown."""
 
 from functools import partial
 
@@ -44,6 +45,11 @@ def _framework_changed(sender, instance: Framework, **kwargs) -> None:
 
 
 def connect() -> None:
+    from .labels import evidence_format_register
+    from .services import SELF_ASSESSMENT_LABEL, SELF_ASSESSMENT_NOTE, SELF_ASSESSMENT_SOURCE
+
+    evidence_format_register(source_type=SELF_ASSESSMENT_SOURCE, template=SELF_ASSESSMENT_LABEL)
+    evidence_format_register(source_type=SELF_ASSESSMENT_SOURCE, template=SELF_ASSESSMENT_NOTE, field="note")
     pre_save.connect(_competence_before, sender=Competence, dispatch_uid="assessments.names.before")
     for signal in (post_save, post_delete):
         signal.connect(_competence_changed, sender=Competence, dispatch_uid=f"assessments.names.c.{signal!r}")

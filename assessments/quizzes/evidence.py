@@ -5,7 +5,8 @@ of a graded attempt, when the learner earned at least EVIDENCE_SHARE_PERCENT % o
 points of that competence's questions in this attempt (points as frozen on the paper;
 an unanswered question earns 0), record evidence method "quiz" at the highest level
 among those questions, dated the day of submission, with the attempt as its source
-(source_type "quizzes.attempt", source_id the attempt id, label "quiz title — lần n").
+(source_type "quizzes.attempt", source_id the attempt id, label "quiz title — lần n",
+stored in Vietnamese and shown in the reader's language).
 
 When: a receiver of `assessments.quizzes.signals.attempt_graded` (connected in
 QuizzesConfig.ready), which the grading service sends once the grading transaction has
@@ -19,7 +20,9 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
+from assessments.labels import evidence_format_register
 from assessments.models import Competence, Evidence
 from assessments.quizzes.models import Attempt, Question, Response
 from assessments.quizzes.signals import attempt_graded
@@ -29,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 EVIDENCE_SHARE_PERCENT = Decimal("80")
 SOURCE_TYPE = "quizzes.attempt"
+# Stored in Vietnamese, shown in the reader's language (assessments.labels.evidence_text).
+LABEL = gettext_noop("%(title)s — lần %(n)s")
 
 
 def quiz_evidence_record(*, attempt_id: int) -> list[Evidence]:
@@ -64,7 +69,7 @@ def quiz_evidence_record(*, attempt_id: int) -> list[Evidence]:
             ).values_list("competence_id", flat=True)
         )
         when = timezone.localdate(attempt.submitted_at) if attempt.submitted_at else None
-        label = f"{attempt.quiz.title} — lần {attempt.number}"
+        label = LABEL % {"title": attempt.quiz.title, "n": attempt.number}
         competences = Competence.objects.in_bulk(list(by_competence))
         written = []
         for competence_id, question_ids in sorted(by_competence.items()):
@@ -100,3 +105,4 @@ def _attempt_graded(sender, attempt_id: int, **kwargs) -> None:
 def connect() -> None:
     """Record evidence once an attempt is graded (QuizzesConfig.ready)."""
     attempt_graded.connect(_attempt_graded, dispatch_uid="quizzes.evidence.attempt_graded")
+    evidence_format_register(source_type=SOURCE_TYPE, template=LABEL)
