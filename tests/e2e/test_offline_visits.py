@@ -5,13 +5,15 @@ network comes back and both visits arrive exactly once; sending the same queue a
 creates nothing."""
 
 import re
+import time
 
 import pytest
 from django.core.cache import cache
 from django.core.signals import request_started
 
-from community_teams.models import SupportVisit, VisitActivity
-from community_teams.services import household_create, resident_create
+from community_teams.catalogue import activity_catalogue_sync
+from community_teams.models import Activity, Device, SupportVisit, VisitActivity
+from community_teams.services import device_revoke, household_create, household_delete, resident_create
 from lms.accounts.models import Role
 from lms.accounts.services import role_assign, user_phone_set
 from tests.conftest import PHONE_VIEWPORT
@@ -46,6 +48,10 @@ QUEUE_WRITE = """(items) => new Promise((resolve, reject) => {
 
 
 def _register():
+    # The catalogue comes from a data migration; a transactional test that ran earlier in
+    # the session may have flushed it (seen when non-transactional tests run first: the
+    # serialized-rollback restore came back without these rows). Loading it is idempotent.
+    activity_catalogue_sync(model=Activity)
     province = make_province("Tỉnh Thái Nguyên Thử")
     commune = make_commune(province, "Xã Phú Đình")
     village = make_village(commune, "Thôn Đồng Hoàng")
@@ -70,6 +76,22 @@ def _register():
     household(member, village, "Hộ ông Vũ Đức Thắng", [(1955, "male")])
     household(neighbour, other, "Hộ bà Hoàng Thị Khuê", [(1980, "female")])  # another village
     return member, hung, anh
+
+
+def _log_in(page, live_server) -> None:
+    """Sign in to the site from the app's address, which sends the member back to it."""
+    page.goto(live_server.url + APP)
+    page.wait_for_url(re.compile(r"/accounts/login/\?next="))
+    page.get_by_label("E-mail hoặc số điện thoại").fill(PHONE)
+    page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(live_server.url + APP)
+
+
+def _sign_device_in(page, households: int) -> None:
+    page.get_by_role("button", name="Đăng nhập thiết bị này").click()
+    page.get_by_text(f"Đã cập nhật danh sách: {households} hộ.").wait_for()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
 
 
 def _pick_household(page, typed: str, label: str) -> None:
@@ -100,22 +122,13 @@ def test_offline_visits_arrive_once(live_server, browser, screenshot_dir, server
     member, hung, anh = _register()
     context = browser.new_context(viewport=PHONE_VIEWPORT, locale="vi-VN", service_workers="allow")
     page = context.new_page()
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(30_000)
     try:
-        # Sign in to the site, which sends the member back to the app.
-        page.goto(live_server.url + APP)
-        page.wait_for_url(re.compile(r"/accounts/login/\?next="))
-        page.get_by_label("E-mail hoặc số điện thoại").fill(PHONE)
-        page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
-        page.get_by_role("button", name="Đăng nhập").click()
-        page.wait_for_url(live_server.url + APP)
-
+        _log_in(page, live_server)
         # Sign the device in once; the register downloads: this village's three households.
-        page.get_by_role("button", name="Đăng nhập thiết bị này").click()
-        page.get_by_text("Đã cập nhật danh sách: 3 hộ.").wait_for()
-        assert page.get_by_text("Không còn lượt thăm nào chờ gửi.").is_visible()
         # The service worker controls the page once it has installed and claimed it.
-        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        _sign_device_in(page, households=3)
+        assert page.get_by_text("Không còn lượt thăm nào chờ gửi.").is_visible()
         assert APP in server_hits and "/api/v1/teams/sync-data" in server_hits  # the recorder works
         page.get_by_label("Hộ gia đình", exact=True).fill("khue")
         assert page.get_by_text("Không tìm thấy hộ nào").is_visible()  # village B is not here
@@ -187,5 +200,118 @@ def test_offline_visits_arrive_once(live_server, browser, screenshot_dir, server
         assert SupportVisit.objects.count() == 2
         assert VisitActivity.objects.count() == 2
         assert page.evaluate(QUEUE_READ) == []
+    finally:
+        context.close()
+
+
+META_SET = """([key, value]) => new Promise((resolve, reject) => {
+  const open = indexedDB.open("to-cong-nghe-so-visits");
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const tx = open.result.transaction("meta", "readwrite");
+    tx.objectStore("meta").put(value, key);
+    tx.oncomplete = () => { open.result.close(); resolve(true); };
+    tx.onerror = () => reject(tx.error);
+  };
+})"""
+COUNT = """(store) => new Promise((resolve, reject) => {
+  const open = indexedDB.open("to-cong-nghe-so-visits");
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const request = open.result.transaction(store).objectStore(store).count();
+    request.onsuccess = () => { open.result.close(); resolve(request.result); };
+    request.onerror = () => reject(request.error);
+  };
+})"""
+
+
+def test_refusals_kept_then_revoked_and_stale_devices_wipe(live_server, browser, screenshot_dir):
+    cache.clear()
+    member, hung, anh = _register()
+    context = browser.new_context(viewport=PHONE_VIEWPORT, locale="vi-VN", service_workers="allow")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.on("dialog", lambda dialog: dialog.accept())
+    try:
+        _log_in(page, live_server)
+        _sign_device_in(page, households=3)
+
+        # Two visits offline; meanwhile the second household leaves the register.
+        context.set_offline(True)
+        page.get_by_text("Đang ngoại tuyến").wait_for()
+        pairs = (("dang van hung", "Hộ ông Đặng Văn Hùng"), ("ngoc anh", "Hộ bà Lê Thị Ngọc Ánh"))
+        for count, (typed, label) in enumerate(pairs, start=1):
+            _pick_household(page, typed, label)
+            smartphone = _activity(page, "Hướng dẫn sử dụng điện thoại thông minh")
+            smartphone.get_by_role("checkbox").check()
+            smartphone.get_by_role("combobox").select_option(index=1)
+            page.get_by_role("button", name="Lưu lượt thăm").click()
+            page.get_by_text(f"{count} lượt thăm chờ gửi").wait_for()
+        queued = {item["household_label"]: item for item in page.evaluate(QUEUE_READ)}
+        household_delete(by=member, household=anh)
+
+        # Back online: the first is created, the second is refused and stays, with the reason.
+        context.set_offline(False)
+        page.get_by_text("Đã gửi 1 lượt thăm.").wait_for()
+        page.get_by_text("1 lượt thăm chờ gửi").wait_for()
+        refused = page.locator(".va-item--invalid")
+        assert "Không hợp lệ" in refused.inner_text()
+        assert "Không tìm thấy hộ này trong thôn của bạn." in refused.inner_text()
+        assert SupportVisit.objects.count() == 1
+        # The register followed: the deleted household is gone from the phone.
+        page.get_by_label("Hộ gia đình", exact=True).fill("ngoc anh")
+        assert page.get_by_text("Không tìm thấy hộ nào").is_visible()
+
+        # The same visit id with other content: a conflict, shown and kept.
+        changed = dict(queued["Hộ ông Đặng Văn Hùng"])
+        changed["payload"] = {**changed["payload"], "note": "Sửa sau khi đã gửi"}
+        page.evaluate(QUEUE_WRITE, [changed])
+        page.get_by_role("button", name="Gửi ngay").click()
+        page.locator(".va-item--conflict").wait_for()
+        assert "Xung đột" in page.locator(".va-item--conflict").inner_text()
+        page.get_by_text("2 lượt thăm chờ gửi").wait_for()
+        page.screenshot(path=str(screenshot_dir / "visit-app-refused-360.png"), full_page=True)
+        assert SupportVisit.objects.get().note == ""  # never overwritten
+        # Removing a refused visit from the phone (after a confirmation).
+        page.locator(".va-item--conflict").get_by_role("button", name="Xoá khỏi máy").click()
+        page.get_by_text("1 lượt thăm chờ gửi").wait_for()
+
+        # The site session ends: the app still opens (the cached page) and still syncs with
+        # its device token.
+        context.clear_cookies()
+        page.reload()
+        page.wait_for_function("document.body.dataset.appReady === '1'")
+        assert page.url == live_server.url + APP
+        page.get_by_text("1 lượt thăm chờ gửi").wait_for()
+        assert Device.objects.get(user=member).last_sync_at is not None
+
+        # The device is revoked: its next sync wipes the phone and says what was lost.
+        device_revoke(device=Device.objects.get(user=member), by=member)
+        page.get_by_role("button", name="Gửi ngay").click()
+        page.get_by_text("Thiết bị này đã bị thu hồi hoặc hết hạn").wait_for()
+        assert page.get_by_text("1 lượt thăm chưa gửi đã bị xoá cùng.").is_visible()
+        assert page.get_by_role("button", name="Đăng nhập thiết bị này").is_visible()
+        assert page.evaluate(COUNT, "households") == 0 and page.evaluate(COUNT, "queue") == 0
+
+        # Signing in again needs the site session, which ended above: the app says so and
+        # links to the login page, which leads back to the app.
+        page.get_by_role("button", name="Đăng nhập thiết bị này").click()
+        page.get_by_text("Phiên đăng nhập đã hết").wait_for()
+        page.get_by_role("link", name="Đăng nhập trang web").click()
+        page.get_by_label("E-mail hoặc số điện thoại").fill(PHONE)
+        page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.wait_for_url(live_server.url + APP)
+        _sign_device_in(page, households=2)  # a new device token
+
+        # Pretend 31 days passed without a sync: the next start wipes the register before
+        # anything else.
+        assert Device.objects.filter(user=member, revoked_at__isnull=True).count() == 1
+        context.set_offline(True)
+        page.evaluate(META_SET, ["lastSyncAt", int(time.time() * 1000) - 31 * 24 * 3600 * 1000])
+        page.reload()
+        page.get_by_text("Đã hơn 30 ngày chưa đồng bộ").wait_for()
+        assert page.get_by_role("button", name="Đăng nhập thiết bị này").is_visible()
+        assert page.evaluate(COUNT, "households") == 0 and page.evaluate(COUNT, "meta") == 0
     finally:
         context.close()

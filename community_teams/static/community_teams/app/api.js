@@ -30,7 +30,8 @@ function csrfToken(config) {
 }
 
 async function call(url, { method = "GET", body, token, config } = {}) {
-  const headers = { Accept: "application/json" };
+  // The catalogue's names come in the page's language.
+  const headers = { Accept: "application/json", "Accept-Language": document.documentElement.lang || "vi" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (token) headers.Authorization = `Device ${token}`;
   else if (method !== "GET") headers["X-CSRFToken"] = csrfToken(config);

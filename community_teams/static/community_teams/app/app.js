@@ -145,8 +145,12 @@ async function upload(device) {
   for (let start = 0; start < pending.length; start += CONFIG.batchSize) {
     const batch = pending.slice(start, start + CONFIG.batchSize);
     const answer = await visitsSync(CONFIG, device.token, batch.map((item) => item.payload));
-    await queueApplyResults(answer.results || []);
-    for (const result of answer.results || []) {
+    // One result per item, in order: pair them by position (an item the server could not
+    // read comes back without its id).
+    const results = batch.map((item, i) => ({ ...(answer.results || [])[i], id: item.id }));
+    await queueApplyResults(results.filter((result) => result.status));
+    for (const result of results) {
+      if (!result.status) continue;
       if (result.status === "created") tally.created += 1;
       else if (result.status === "duplicate") tally.duplicate += 1;
       else tally.kept += 1;
@@ -161,7 +165,13 @@ async function upload(device) {
 
 async function download(device) {
   const cursor = await metaGet("cursor");
-  const data = await syncData(CONFIG, device.token, cursor);
+  let data;
+  try {
+    data = await syncData(CONFIG, device.token, cursor);
+  } catch (error) {
+    if (!(cursor && error instanceof ApiError && error.code === "invalid_cursor")) throw error;
+    data = await syncData(CONFIG, device.token, null); // the server lost our place: start over
+  }
   await downloadApply(data);
   await refreshRegister();
   if (data.full) notice(t("downloaded", { n: await householdsCount() }), "success");
@@ -181,6 +191,7 @@ function syncNow() {
 async function runSync() {
   const device = await metaGet("device");
   if (!device) return;
+  $("va-notices").replaceChildren(); // each sync says what it did, from a clean slate
   const button = $("va-send");
   button.disabled = true;
   button.textContent = t("sending");
