@@ -96,6 +96,10 @@ class Dashboard:
         return self.figure.percent - self.target.percent
 
     @property
+    def gap_abs(self) -> Decimal | None:
+        return abs(self.gap) if self.gap is not None else None
+
+    @property
     def best(self) -> list[Figure]:
         return [c for c in self.children if c.percent is not None][:3]
 
