@@ -17,6 +17,7 @@ urlpatterns = [
     path("quan-ly/ke-hoach/", views.plan_list, name="plans"),
     path("quan-ly/ke-hoach/tao/", views.plan_create, name="plan_new"),
     path("quan-ly/ke-hoach/<int:plan_id>/", views.plan_detail, name="plan"),
+    path("quan-ly/ke-hoach/<int:plan_id>/xlsx/", views.plan_export, name="plan_export"),
     path(
         "quan-ly/ke-hoach/<int:plan_id>/nguoi/<int:assignment_id>/",
         views.assignment_detail,

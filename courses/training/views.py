@@ -308,6 +308,23 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     )
 
 
+def plan_export(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The plan's assignments in the manager's agencies as XLSX (same rows as the page)."""
+    refused = _manager(request)
+    if refused:
+        return refused
+    from .exports import plan_assignments_xlsx
+
+    plan = _visible_plan(request, plan_id)
+    rows = selectors.plan_assignments_visible_to(user=request.user, plan=plan)
+    response = HttpResponse(
+        plan_assignments_xlsx(plan=plan, rows=rows, now=timezone.now()),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="ke-hoach-{plan.pk}.xlsx"'
+    return response
+
+
 def _visible_assignment(request, plan_id, assignment_id) -> PlanAssignment:
     plan = _visible_plan(request, plan_id)
     assignment = (

@@ -352,3 +352,18 @@ def test_my_training_page_in_english(client, db, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get(reverse("training:mine")).content.decode()
     assert "My required training" in html and "No training plan has been assigned to you" in html
+
+
+def test_plan_export_is_scoped_and_says_what_the_page_says(client, world, manager, division_manager, courses):
+    from openpyxl import load_workbook
+
+    course_complete(courses["c1"], world["mine"])
+    client.force_login(division_manager)
+    response = client.get(reverse("training:plan_export", args=[world["plan"].pk]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [list(r) for r in sheet.iter_rows(values_only=True)]
+    people = [r[0] for r in values[4:]]
+    assert people == ["Người Phòng A"] and values[4][5] == "Đã hoàn thành" and values[4][10] == "đúng hạn"
+    assert client.get(reverse("training:plan_export", args=[world["other_plan"].pk])).status_code == 404
+    client.force_login(world["b"])
+    assert client.get(reverse("training:plan_export", args=[world["plan"].pk])).status_code == 403
