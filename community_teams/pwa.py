@@ -66,7 +66,6 @@ def _strings() -> dict[str, str]:
         "confirmRemove": _("Xoá lượt thăm này khỏi máy? Nó chưa được gửi và sẽ mất."),
         "activitiesCount": _("{n} hoạt động"),
         "sending": _("Đang gửi…"),
-        "downloading": _("Đang tải danh sách hộ…"),
         "sent": _("Đã gửi {n} lượt thăm."),
         "alreadyReceived": _("{n} lượt thăm máy chủ đã nhận từ trước (không tạo thêm)."),
         "flagged": _("{n} lượt thăm thuộc tháng đã chốt: đã nhận và đánh dấu để xem xét."),

@@ -176,6 +176,7 @@ def test_offline_visits_arrive_once(live_server, browser, screenshot_dir, server
         labels = sorted(item["household_label"] for item in queued)
         assert labels == ["Hộ bà Lê Thị Ngọc Ánh", "Hộ ông Đặng Văn Hùng"]
         assert all(item["status"] == "pending" for item in queued)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         page.screenshot(path=str(screenshot_dir / "visit-app-offline-360.png"), full_page=True)
         assert server_hits[hits_before:] == []
         assert SupportVisit.objects.count() == 0
