@@ -101,3 +101,23 @@ def rollup_snapshot():
     return sorted(
         Rollup.objects.values_list("level", "unit_id", "indicator", "period", "numerator", "denominator")
     )
+
+
+@pytest.fixture(autouse=True)
+def _reference_rows(db):
+    """The rows data migrations create (activities, definitions, national targets), put
+    back if a transactional test elsewhere flushed them and the database was reused."""
+    import io
+
+    from django.core.management import call_command
+
+    from community_teams.indicators.models import IndicatorDefinition, Target
+    from community_teams.models import Activity
+
+    if not Activity.objects.exists():
+        call_command("load_activities", stdout=io.StringIO())
+    if not IndicatorDefinition.objects.exists() or not Target.objects.filter(unit__isnull=True).exists():
+        from community_teams.indicators.services import indicators_load, national_targets_load
+
+        indicators_load()
+        national_targets_load()
