@@ -147,8 +147,9 @@ def test_offline_visits_arrive_once(live_server, browser, screenshot_dir, server
         vneid.get_by_role("checkbox").check()
         vneid.get_by_role("combobox").select_option(label="Nam · sinh 1968")
         page.get_by_label("Ghi chú").fill("Đã hướng dẫn cả hai vợ chồng.")
-        page.get_by_role("button", name="Lưu lượt thăm").click()
+        page.get_by_role("button", name="Lưu lượt thăm").dblclick()  # a double tap saves once
         page.get_by_text("1 lượt thăm chờ gửi").wait_for()
+        assert len(page.evaluate(QUEUE_READ)) == 1
 
         # Visit 2: a payment account that could not be opened, with the reason (required).
         _pick_household(page, "ngoc anh", "Hộ bà Lê Thị Ngọc Ánh")

@@ -22,6 +22,7 @@ import {
 const STRINGS = JSON.parse(document.getElementById("va-strings").textContent);
 const CONFIG = JSON.parse(document.getElementById("va-config").textContent);
 const DAY_MS = 24 * 60 * 60 * 1000;
+const RETRY_MS = 5 * 60 * 1000; // "online" can mean a Wi-Fi without Internet: try again now and then
 
 function t(key, params = {}) {
   const text = STRINGS[key] ?? key;
@@ -283,6 +284,10 @@ async function start() {
   $("va-send").addEventListener("click", () => syncNow());
   $("va-signout").addEventListener("click", signOut);
   STRINGS.sendNow = $("va-send").textContent;
+  window.setInterval(async () => {
+    if (!navigator.onLine || $("va-main").hidden) return;
+    if ((await queueAll()).some((item) => item.status === "pending")) syncNow();
+  }, RETRY_MS);
 
   const device = await metaGet("device");
   if (!device) return showSignin();

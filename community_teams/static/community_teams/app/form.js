@@ -251,6 +251,9 @@ export class VisitForm {
   }
 
   async submit() {
+    // A double tap must not queue the same visit twice under two ids (the server could
+    // not tell them apart from two real visits): one save at a time.
+    if (this.saving) return;
     const [payload, errors] = this.collect();
     const box = $("va-form-errors");
     box.replaceChildren(...errors.map((error) => el("p", { className: "message message--error", text: error })));
@@ -258,8 +261,16 @@ export class VisitForm {
       box.scrollIntoView({ block: "center" });
       return;
     }
-    await this.onSave(payload, this.household);
-    this.reset();
+    const button = this.form.querySelector("button[type=submit]");
+    this.saving = true;
+    button.disabled = true;
+    try {
+      await this.onSave(payload, this.household);
+      this.reset();
+    } finally {
+      this.saving = false;
+      button.disabled = false;
+    }
   }
 
   reset() {
