@@ -161,6 +161,8 @@ def test_offline_visits_arrive_once(live_server, browser, screenshot_dir, server
         page.get_by_role("button", name="Lưu lượt thăm").click()
         assert page.get_by_text("Hãy ghi lý do cho hoạt động không làm được").is_visible()
         payment.get_by_role("textbox").fill("Chưa mang căn cước")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        payment.screenshot(path=str(screenshot_dir / "visit-app-form-360.png"))
         page.get_by_role("button", name="Lưu lượt thăm").click()
         page.get_by_text("2 lượt thăm chờ gửi").wait_for()
         assert SupportVisit.objects.count() == 0
