@@ -413,9 +413,10 @@ def _open_plans_q(on: datetime.date) -> Q:
 @transaction.atomic
 def plans_sync_for_user(*, user, on: datetime.date) -> list[int]:
     """Bring the person's assignments in open plans in line with their employment on
-    `on`: assign plans that now cover them, move rows of plans that still cover them to
-    the new agency/position/category, mark rows of plans that no longer do as left on
-    the day before (completed rows stay as they are). Returns the changed ids."""
+    `on`: assign plans that now cover them (unless their deadline has passed), move rows
+    of plans that still cover them to the new agency/position/category, mark rows of
+    plans that no longer do as left on the day before (completed rows stay as they are).
+    Returns the changed ids."""
     employment = Employment.objects.filter(user=user).active_on(on).select_related("agency").first()
     changed: list[int] = []
     covering: dict[int, TrainingPlan] = {}
@@ -439,6 +440,8 @@ def plans_sync_for_user(*, user, on: datetime.date) -> list[int]:
     }
     for plan_id, plan in covering.items():
         row = rows.get(plan_id)
+        if row is None and plan.deadline < on:
+            continue  # joined after the deadline: not assigned a plan already over
         if row is None:
             row = PlanAssignment.objects.create(
                 plan=plan,

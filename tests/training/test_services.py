@@ -490,3 +490,16 @@ def test_recurring_plan_is_copied_once_a_year(tree, courses):
     assert len(made) == 1 and made[0].previous == plan
     assert (made[0].year, made[0].deadline) == (2027, D(2027, 2, 28))
     assert made[0].assignments.count() == 1
+
+
+def test_joining_after_the_deadline_assigns_nothing(tree, courses):
+    with frozen(at(D(2026, 3, 1), 9, 0)):
+        plan = plan_create(
+            name="Quý I", year=2026, agency=tree["so"], deadline=D(2026, 3, 31), courses=[courses["c1"]]
+        )
+    with frozen(at(D(2026, 4, 1), 9, 0)):
+        late_joiner = staff(tree["a"], valid_from=D(2026, 4, 1))
+    with frozen(at(D(2026, 3, 31), 9, 0)):
+        on_the_day = staff(tree["a"], valid_from=D(2026, 3, 31))
+    assert not PlanAssignment.objects.filter(plan=plan, user=late_joiner).exists()
+    assert PlanAssignment.objects.filter(plan=plan, user=on_the_day).exists()
