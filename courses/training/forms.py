@@ -145,3 +145,21 @@ class SessionForm(forms.Form):
             for line in self.cleaned_data["attendees"].replace(",", "\n").splitlines()
             if line.strip()
         ]
+
+
+class MoveForm(forms.Form):
+    agency = forms.TypedChoiceField(label=_("Chuyển đến cơ quan, đơn vị"), coerce=int)
+    position = forms.TypedChoiceField(label=_("Chức danh"), coerce=int, required=False, empty_value=None)
+    category = forms.ChoiceField(label=_("Phân loại"), choices=StaffCategory.choices)
+    on = forms.DateField(label=_("Từ ngày"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, agencies=(), positions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [(a.pk, a.name) for a in agencies]
+        self.fields["position"].choices = [("", _("Giữ chức danh hiện tại"))] + [
+            (p.pk, p.name) for p in positions
+        ]
+
+
+class EndForm(forms.Form):
+    on = forms.DateField(label=_("Ngày làm việc cuối cùng"), widget=forms.DateInput(attrs={"type": "date"}))

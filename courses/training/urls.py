@@ -12,6 +12,7 @@ urlpatterns = [
     path("quan-ly/", views.manage_home, name="manage"),
     path("quan-ly/nhan-su/", views.staff_list, name="staff"),
     path("quan-ly/nhan-su/nhap/", views.staff_import, name="staff_import"),
+    path("quan-ly/nhan-su/<int:user_id>/", views.staff_detail, name="person"),
     path("quan-ly/chuc-danh/", views.position_list, name="positions"),
     path("quan-ly/chuc-danh/<int:position_id>/", views.position_detail, name="position"),
     path("quan-ly/ke-hoach/", views.plan_list, name="plans"),

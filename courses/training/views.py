@@ -98,6 +98,79 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+def staff_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    """One person: employment history, assignments; move or end the employment."""
+    refused = _manager(request)
+    if refused:
+        return refused
+    from .models import Employment
+
+    managed = selectors.managed_agencies(user=request.user)
+    history = list(Employment.objects.filter(user_id=user_id).select_related("agency", "position", "user"))
+    current = next((e for e in history if e.valid_to is None or e.valid_to >= timezone.localdate()), None)
+    if current is None or not managed.filter(pk=current.agency_id).exists():
+        raise Http404
+    person = current.user
+    agencies = _agencies(request)
+    positions = Position.objects.filter(agency__in=managed).order_by("name")
+    move_form = forms.MoveForm(
+        prefix="move",
+        agencies=agencies,
+        positions=positions,
+        initial={"category": current.category, "on": timezone.localdate()},
+    )
+    end_form = forms.EndForm(prefix="end", initial={"on": timezone.localdate()})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        action = request.POST.get("action")
+        if action == "move":
+            move_form = forms.MoveForm(request.POST, prefix="move", agencies=agencies, positions=positions)
+            if move_form.is_valid():
+                data = move_form.cleaned_data
+                try:
+                    services.employment_move(
+                        user=person,
+                        agency=_managed_agency(request, data["agency"]),
+                        position=positions.filter(pk=data["position"]).first() if data["position"] else None,
+                        category=data["category"],
+                        on=data["on"],
+                        by=request.user,
+                    )
+                except ValidationError as exc:
+                    _add_form_errors(move_form, exc)
+                else:
+                    messages.success(request, _("Đã ghi nhận chuyển công tác."))
+                    return redirect("training:person", user_id=person.pk)
+        elif action == "end":
+            end_form = forms.EndForm(request.POST, prefix="end")
+            if end_form.is_valid():
+                try:
+                    services.employment_end(employment=current, on=end_form.cleaned_data["on"])
+                except ValidationError as exc:
+                    _add_form_errors(end_form, exc)
+                else:
+                    messages.success(request, _("Đã ghi nhận kết thúc công tác."))
+                    return redirect("training:staff")
+    assignments = PlanAssignment.objects.filter(user=person, agency__in=managed).select_related(
+        "plan", "agency"
+    )
+    return render(
+        request,
+        "training/staff_detail.html",
+        {
+            "person": person,
+            "current": current,
+            "history": history,
+            "assignments": assignments,
+            "move_form": move_form,
+            "end_form": end_form,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
 def staff_import(request: HttpRequest) -> HttpResponse:
     """Upload → preview of every row → confirm (all or nothing) → report."""
     refused = _manager(request)

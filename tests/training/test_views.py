@@ -367,3 +367,39 @@ def test_plan_export_is_scoped_and_says_what_the_page_says(client, world, manage
     assert client.get(reverse("training:plan_export", args=[world["other_plan"].pk])).status_code == 404
     client.force_login(world["b"])
     assert client.get(reverse("training:plan_export", args=[world["plan"].pk])).status_code == 403
+
+
+def test_staff_detail_moves_and_ends_within_scope(client, world, manager, division_manager, tree):
+    url = reverse("training:person", args=[world["mine"].pk])
+    client.force_login(manager)
+    assert client.get(reverse("training:person", args=[world["outsider"].pk])).status_code == 404
+    today = TODAY()
+    # moving someone into an agency outside the scope is refused
+    response = client.post(
+        url,
+        {
+            "action": "move",
+            "move-agency": tree["other_div"].pk,
+            "move-category": "cong_chuc",
+            "move-on": (today + datetime.timedelta(days=1)).isoformat(),
+        },
+    )
+    assert response.status_code == 400
+    response = client.post(
+        url,
+        {
+            "action": "move",
+            "move-agency": tree["b"].pk,
+            "move-category": "vien_chuc",
+            "move-on": (today + datetime.timedelta(days=1)).isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    history = list(Employment.objects.filter(user=world["mine"]).order_by("valid_from"))
+    assert [(e.agency, e.valid_to) for e in history] == [(tree["a"], today), (tree["b"], None)]
+    assert history[1].category == "vien_chuc"
+    # the person's latest employment is in B: the division A manager no longer manages them
+    client.force_login(division_manager)
+    assert client.get(url).status_code == 404
+    client.force_login(world["b"])
+    assert client.get(url).status_code == 403
