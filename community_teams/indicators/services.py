@@ -198,12 +198,20 @@ def bands_active() -> dict[str, Band]:
 
 
 def _village_units(village_ids) -> dict[int, tuple[int, int]]:
-    return {
-        v: (c, p)
-        for v, c, p in AdministrativeUnit.objects.filter(pk__in=list(village_ids)).values_list(
-            "pk", "parent_id", "parent__parent_id"
+    """village id → (commune id, province id), read in chunks (PostgreSQL takes at most
+    65,535 parameters per statement)."""
+    ids = list(village_ids)
+    result = {}
+    for i in range(0, len(ids), 10_000):
+        result.update(
+            {
+                v: (c, p)
+                for v, c, p in AdministrativeUnit.objects.filter(pk__in=ids[i : i + 10_000]).values_list(
+                    "pk", "parent_id", "parent__parent_id"
+                )
+            }
         )
-    }
+    return result
 
 
 def _legacy_contributions() -> tuple[dict, dict, list]:
@@ -258,11 +266,14 @@ def _legacy_contributions() -> tuple[dict, dict, list]:
     return dict(by_village), dict(by_commune), legacy
 
 
-def _villages_write(*, village_ids: list[int], periods: list[Period], bands, now, legacy_villages) -> None:
-    units = _village_units(village_ids)
-    Rollup.objects.filter(level=Level.VILLAGE, unit_id__in=village_ids).delete()
+def _villages_write(
+    *, village_ids: list[int], periods: list[Period], bands, now, legacy_villages, fresh: bool = False
+) -> None:
     for i in range(0, len(village_ids), CHUNK):
         chunk = village_ids[i : i + CHUNK]
+        units = _village_units(chunk)
+        if not fresh:
+            Rollup.objects.filter(level=Level.VILLAGE, unit_id__in=chunk).delete()
         merged: dict[tuple, list[int]] = {}
         for vid, code, period, num, den in village_figures(village_ids=chunk, periods=periods, bands=bands):
             merged[(vid, code, period)] = [num, den]
@@ -560,6 +571,11 @@ def quality_flags_detect(*, visit_ids: list, today: datetime.date | None = None)
 
     if not visit_ids:
         return 0
+    if len(visit_ids) > 5_000:
+        return sum(
+            quality_flags_detect(visit_ids=visit_ids[i : i + 5_000], today=today)
+            for i in range(0, len(visit_ids), 5_000)
+        )
     visits = list(
         SupportVisit.objects.filter(pk__in=visit_ids, replaced_by__isnull=True).values(
             "id", "member_id", "household_id", "visited_on", "commune_id", "received_at", "flagged"
