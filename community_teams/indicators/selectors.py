@@ -327,3 +327,38 @@ def period_or_default(key: str | None) -> Period:
     if p is None or p.start > today:
         return period_parse(f"{today.year}-{today.month:02d}")
     return p
+
+
+def team_overview(*, village: AdministrativeUnit, period: Period) -> dict:
+    """A team's own page: its village's figures for the period (rollups), the households
+    not visited in the period, its recent visits (current versions). Four queries."""
+    from community_teams.models import Household, SupportVisit
+
+    figures = {
+        r.indicator: r for r in Rollup.objects.filter(level=Level.VILLAGE, unit=village, period=period.key)
+    }
+    definitions = list(IndicatorDefinition.objects.filter(active=True))
+    progress = []
+    for d in definitions:
+        r = figures.get(d.code)
+        progress.append(
+            Figure(
+                key=d.code,
+                label=d.name_vi,
+                numerator=r.numerator if r else 0,
+                denominator=r.denominator if r else 0,
+                computed_at=r.computed_at if r else None,
+            )
+        )
+    visited = SupportVisit.objects.filter(
+        village=village, visited_on__range=(period.start, period.end), replaced_by__isnull=True
+    ).values("household_id")
+    to_visit = (
+        Household.objects.filter(village=village, deleted=False).exclude(pk__in=visited).order_by("label")
+    )
+    recent = list(
+        SupportVisit.objects.filter(village=village, replaced_by__isnull=True)
+        .select_related("household", "member")
+        .order_by("-visited_on", "-received_at")[:20]
+    )
+    return {"progress": progress, "to_visit": to_visit, "recent": recent}

@@ -30,6 +30,7 @@ from .selectors import (
     period_or_default,
     provinces_tiles,
     review_queue,
+    team_overview,
     unit_for_viewer,
 )
 from .services import month_approve, quality_flag_review, target_set
@@ -312,4 +313,27 @@ def review(request: HttpRequest, commune_id: int) -> HttpResponse:
         request,
         "indicators/review.html",
         {"commune": commune, "flags": flags, "months": [(m, m in closed) for m in months]},
+    )
+
+
+@login_required
+@require_GET
+def team(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """A team's own page: visits, households still to visit in the period, progress."""
+    village = _unit(request, unit_id)
+    if village.level != Level.VILLAGE:
+        raise Http404
+    period = period_or_default(request.GET.get("ky"))
+    overview = team_overview(village=village, period=period)
+    page = Paginator(overview["to_visit"], 30).get_page(request.GET.get("trang"))
+    return render(
+        request,
+        "indicators/team.html",
+        {
+            "village": village,
+            "period": period,
+            "overview": overview,
+            "page": page,
+            "periods": _period_choices(),
+        },
     )

@@ -165,3 +165,16 @@ def test_api_figures_in_scope_only(client, data):
     assert client.get(url, {"indicator": "digital_identity", "period": "2026-09"}).status_code == 404
     assert client.get(url, {"indicator": "digital_identity", "period": "26-9"}).status_code == 422
     assert len(client.get("/api/v1/indicators/").json()) == 13
+
+
+def test_team_page_lists_households_still_to_visit(client, data):
+    village = data["villages"][0]
+    member = data["members"][village.pk]
+    client.force_login(member)
+    url = reverse("indicators:team", args=[village.pk]) + "?ky=2026-09"
+    html = client.get(url).content.decode()
+    assert "Hộ Thôn A 1" in html.split('id="team-progress"')[0]  # not visited in September
+    assert "Hộ Thôn A 0" not in html.split('id="team-progress"')[0]
+    assert "Hộ Thôn A 0" in html.split('id="team-visits"')[1]  # its visit
+    assert client.get(reverse("indicators:team", args=[data["villages"][1].pk])).status_code == 404
+    assert client.get(reverse("indicators:home")).status_code == 302
