@@ -403,3 +403,21 @@ def test_staff_detail_moves_and_ends_within_scope(client, world, manager, divisi
     assert client.get(url).status_code == 404
     client.force_login(world["b"])
     assert client.get(url).status_code == 403
+
+
+def test_import_refuses_moving_people_employed_elsewhere_and_mixed_accounts(client, world, manager):
+    from lms.accounts.services import user_phone_set
+
+    user_phone_set(user=world["b"], phone="0987 654 321")
+    world["b"].save()
+    client.force_login(manager)
+    content = (
+        "họ và tên,email,số điện thoại,mã cơ quan,phân loại\n"
+        "Người Sở Khác,x@example.test,,SO-A,công chức\n"
+        "Ai Đó,a@example.test,0987654321,SO-A,công chức\n"
+    )
+    html = _upload(client, content.encode()).content.decode()
+    assert "ngoài phạm vi bạn quản lý" in html
+    assert "email và số điện thoại thuộc hai tài khoản khác nhau" in html
+    assert 'name="payload"' not in html
+    assert Employment.objects.get(user=world["outsider"]).agency.code == "KHAC-1"
