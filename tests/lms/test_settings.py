@@ -83,3 +83,17 @@ def test_time_zone_and_language(settings):
     assert settings.TIME_ZONE == "Asia/Ho_Chi_Minh"
     assert settings.LANGUAGE_CODE == "vi"
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+
+
+def test_production_collectstatic_succeeds(tmp_path):
+    """The manifest storage refuses a file that names a missing one (a vendored script's
+    source map, a CSS url()): this is the release step that would fail."""
+    result = _manage(
+        "collectstatic",
+        "--noinput",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+        DJANGO_ALLOWED_HOSTS="kynangso.example.vn",
+        STATIC_ROOT=str(tmp_path / "static"),
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    assert (tmp_path / "static" / "staticfiles.json").exists()
