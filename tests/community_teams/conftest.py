@@ -12,6 +12,20 @@ from lms.accounts.services import role_assign
 from tests.factories import UserFactory, make_commune, make_province, make_village
 
 
+@pytest.fixture(autouse=True)
+def _activity_catalogue(request):
+    """The catalogue comes from a data migration; a transactional test may start after a
+    flush whose serialized restore did not bring it back, so load it (idempotent)."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")):
+        return
+    request.getfixturevalue("transactional_db")
+    from community_teams.catalogue import activity_catalogue_sync
+    from community_teams.models import Activity
+
+    activity_catalogue_sync(model=Activity)
+
+
 @pytest.fixture
 def place(db):
     province = make_province()

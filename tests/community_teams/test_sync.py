@@ -226,5 +226,7 @@ def test_two_concurrent_edits_of_one_version_one_wins(place, member_a):
     for t in threads:
         t.join(timeout=60)
     assert not errors, errors
-    assert sorted(o.results[0].status for o in outcomes) == ["conflict", "created"]
+    assert sorted(o.results[0].status for o in outcomes) == ["conflict", "created"], [
+        o.results[0].detail for o in outcomes
+    ]
     assert SupportVisit.objects.filter(replaces_id=original["id"]).count() == 1
