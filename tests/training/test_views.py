@@ -421,3 +421,31 @@ def test_import_refuses_moving_people_employed_elsewhere_and_mixed_accounts(clie
     assert "email và số điện thoại thuộc hai tài khoản khác nhau" in html
     assert 'name="payload"' not in html
     assert Employment.objects.get(user=world["outsider"]).agency.code == "KHAC-1"
+
+
+def test_my_training_page_with_recommendations_stays_within_budget(
+    client, tree, target, positions, django_assert_max_num_queries
+):
+    from tests.courses.builders import course_build, index_build
+
+    index = index_build()
+    for i in range(3):
+        course_build(
+            index=index, title=f"Bảo vệ dữ liệu {i}", slug=f"bao-ve-{i}", competences="digcomp-2.2:4.2"
+        )
+    person = staff(tree["a"], position=positions["cv"])
+    required = course_build(index=index, title="Bắt buộc", slug="bat-buoc")
+    for i in range(4):
+        plan_create(
+            name=f"KH {i}",
+            year=TODAY().year,
+            agency=tree["so"],
+            deadline=TODAY() + datetime.timedelta(days=10 + i),
+            courses=[required],
+            competence_levels={"digcomp-2.2:4.2": 3, "digcomp-2.2:1.1": 2},
+        )
+    client.force_login(person)
+    client.get(reverse("training:mine"))
+    with django_assert_max_num_queries(8):
+        html = client.get(reverse("training:mine")).content.decode()
+    assert "Khoá học gợi ý cho phần còn thiếu" in html and "Bảo vệ dữ liệu 2" in html and "KH 3" in html
