@@ -521,9 +521,9 @@ def evidence_people_for_staff(*, staff, query: str = "", on=None) -> QuerySet:
     """People `staff` may record evidence for, by name, e-mail or phone containing
     `query`, sorted by name: everybody for "all"; for training managers, those holding
     a civil-servant or training-manager role today in an agency agencies_visible_to
-    returns; nobody otherwise. Anonymised accounts are left out."""
+    returns; nobody otherwise. Anonymised accounts and `staff` themselves are left out."""
     scope = evidence_staff_scope(staff=staff, on=on)
-    people = get_user_model().objects.filter(is_active=True, anonymised_at__isnull=True)
+    people = get_user_model().objects.filter(is_active=True, anonymised_at__isnull=True).exclude(pk=staff.pk)
     if scope == "agencies":
         members = RoleAssignment.objects.active_on(on or timezone.localdate()).filter(
             role__in=list(AGENCY_ROLES), agency__in=agencies_visible_to(user=staff, on=on)

@@ -110,6 +110,7 @@ def test_civil_servants_and_learners_may_not_record(people, who):
 def test_nobody_records_for_themselves(people):
     with pytest.raises(PermissionDenied):
         evidence_recognise(staff=people["editor"], person=people["editor"], competence_code=C, level=8)
+    assert people["editor"] not in set(evidence_people_for_staff(staff=people["editor"]))
 
 
 # --- Corrections: a new record that supersedes ---------------------------------------------
