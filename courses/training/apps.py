@@ -23,3 +23,10 @@ class TrainingConfig(AppConfig):
         # New competence evidence can meet a plan's required level: refresh that person's
         # assignments in a job (the receiver only enqueues; the rule lives in services).
         post_save.connect(evidence_saved, sender=Evidence, dispatch_uid="training.evidence_saved")
+        # An invited person who set a password from the e-mailed link has shown they read
+        # that mailbox: their address counts as verified (invitations.invitation_accepted).
+        from allauth.account.signals import password_reset
+
+        from courses.training.invitations import password_reset_done
+
+        password_reset.connect(password_reset_done, dispatch_uid="training.invitation_accepted")

@@ -77,3 +77,21 @@ def invitation_send(*, invitation_id: int) -> bool:
                 % {"link": link},
             )
     return True
+
+
+def invitation_accepted(*, user: User) -> bool:
+    """An invited person set their password through the e-mailed link: that proves they
+    read that mailbox, so their address counts as verified (no second e-mail at login).
+    Only for people we invited by e-mail; returns whether an address was verified now."""
+    from allauth.account.models import EmailAddress
+
+    if not user.email or not StaffInvitation.objects.filter(user=user, sent_at__isnull=False).exists():
+        return False
+    return bool(
+        EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=False).update(verified=True)
+    )
+
+
+def password_reset_done(sender, request, user, **kwargs) -> None:
+    """allauth's `password_reset` signal (connected in TrainingConfig.ready)."""
+    invitation_accepted(user=user)

@@ -449,3 +449,36 @@ def test_my_training_page_with_recommendations_stays_within_budget(
     with django_assert_max_num_queries(8):
         html = client.get(reverse("training:mine")).content.decode()
     assert "Khoá học gợi ý cho phần còn thiếu" in html and "Bảo vệ dữ liệu 2" in html and "KH 3" in html
+
+
+def test_invited_person_sets_a_password_from_the_link_and_can_log_in(
+    client, world, manager, django_capture_on_commit_callbacks
+):
+    from allauth.account.models import EmailAddress
+
+    client.force_login(manager)
+    html = _upload(
+        client,
+        "họ và tên,email,mã cơ quan,phân loại\nMời Đăng Nhập,moi2@example.test,SO-A,công chức\n".encode(),
+    ).content.decode()
+    payload = html.split('name="payload" value="')[1].split('"')[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("training:staff_import"), {"payload": payload})
+    client.logout()
+    link = next(line for line in mail.outbox[-1].body.splitlines() if "/accounts/password/reset/key/" in line)
+    path = link[link.index("/accounts/") :]
+    form_page = client.get(path, follow=True)
+    assert form_page.status_code == 200
+    response = client.post(
+        form_page.redirect_chain[-1][0] if form_page.redirect_chain else path,
+        {"password1": "Một-mật-khẩu-dài-2026", "password2": "Một-mật-khẩu-dài-2026"},
+    )
+    assert response.status_code == 302
+    user = User.objects.get(email="moi2@example.test")
+    assert user.has_usable_password()
+    assert EmailAddress.objects.get(user=user).verified
+    client.logout()
+    response = client.post(
+        "/accounts/login/", {"login": "moi2@example.test", "password": "Một-mật-khẩu-dài-2026"}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("training:mine")
