@@ -221,3 +221,20 @@ def test_property_incremental_equals_rebuild(world, steps):
 
 def test_refresh_of_no_village_is_harmless(world):
     assert rollups_refresh_villages(village_ids=[], today=TODAY) == 0
+
+
+def test_jobs_are_registered_scheduled_and_run_through_the_outbox(world):
+    from lms.celery_app import app
+    from lms.jobs.models import OutboxJob
+    from lms.jobs.registry import handler_get
+    from lms.jobs.services import job_enqueue
+
+    schedule = {e["args"][0] for e in app.conf.beat_schedule.values() if e.get("args")}
+    assert {"indicators.rollups_refresh", "indicators.rollups_rebuild"} <= schedule
+    assert handler_get("indicators.rollups_refresh") and handler_get("indicators.rollups_rebuild")
+    job = job_enqueue(task="indicators.rollups_rebuild", kwargs={})
+    from lms.jobs.services import job_run
+
+    job_run(job_id=job.pk)
+    assert OutboxJob.objects.get(pk=job.pk).state == OutboxJob.State.DONE
+    assert Rollup.objects.filter(level=Level.NATION).exists()
