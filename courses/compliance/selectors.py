@@ -19,6 +19,7 @@ from lms.organisations.models import Agency
 
 from .models import AreaRollup, AssignmentRollup, CompetenceRollup, MonthRollup, RollupState, StaffRollup
 
+SUBTREE_IDS_MAX = 2000
 FIGURE_KEYS = ("assigned", "on_time", "late", "in_progress", "not_started", "overdue", "exempt")
 
 
@@ -161,12 +162,16 @@ def compliance_for_agency(
     children = {pk: Agency(pk=pk, name=name, path=path, parent_id=parent)
                 for pk, name, path, parent in subtree if parent == agency.pk}
 
+    # A subtree of up to SUBTREE_IDS_MAX agencies is read by id (index lookups on
+    # (year, agency)); a bigger one (a whole ministry or the nation) by the path join.
+    within = (Q(agency_id__in=list(paths)) if len(paths) <= SUBTREE_IDS_MAX
+              else Q(agency__path__startswith=agency.path))
     plans = list(TrainingPlan.objects.filter(
-        year=year, pk__in=AssignmentRollup.objects.filter(year=year, agency__path__startswith=agency.path)
-        .values("plan_id")).order_by("name").only("id", "name", "year", "deadline"))
+        year=year, pk__in=AssignmentRollup.objects.filter(within, year=year).values("plan_id"),
+    ).order_by("name").only("id", "name", "year", "deadline"))
     plan = next((p for p in plans if p.pk == plan_id), None) if plan_id else None
     plan_id = plan.pk if plan else None  # a plan outside the scope or year: all plans
-    filters = Q(year=year, agency__path__startswith=agency.path)
+    filters = Q(year=year) & within
     if plan_id:
         filters &= Q(plan_id=plan_id)
     rollups = (
@@ -202,7 +207,7 @@ def compliance_for_agency(
     last = max(months, default=0)
 
     comp = (
-        CompetenceRollup.objects.filter(year=year, agency__path__startswith=agency.path).order_by()
+        CompetenceRollup.objects.filter(within, year=year).order_by()
         .values("competence_id", "competence__code", "competence__framework__code",
                 "competence__title_vi", "competence__title_en", "competence__area__title_vi",
                 "competence__area__title_en")

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -220,9 +220,11 @@ def rollups_recompute(
 
     assignments = PlanAssignment.objects.filter(plan__year=year)
     if scope is not None:
-        employed_here = Employment.objects.filter(agency_id__in=scope).overlapping(
+        # Two indexed lookups (agency; people employed there this year), not one OR over a
+        # subquery, which PostgreSQL answers by scanning every assignment of the year.
+        employed_here = sorted(set(Employment.objects.filter(agency_id__in=scope).overlapping(
             datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-        ).values("user_id")
+        ).values_list("user_id", flat=True)))
         assignments = assignments.filter(Q(agency_id__in=scope) | Q(user_id__in=employed_here))
     fields = ("id", "plan_id", "user_id", "agency_id", "position_id", "category", "status",
               "completed_at", "due_before", "left_on", "assigned_on")
@@ -398,4 +400,9 @@ def rollups_rebuild(*, years: Iterable[int] | None = None, now: datetime.datetim
     for year in sorted(set(years)):
         results.append(rollups_recompute(year=year, agency_ids=None, now=now))
         DirtyAgency.objects.filter(year=year, marked_at__lt=started).delete()
+    if results and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Fresh planner statistics: the dashboard's index lookups depend on them.
+        with connection.cursor() as cursor:
+            for model in (AssignmentRollup, MonthRollup, CompetenceRollup, AreaRollup, StaffRollup):
+                cursor.execute(f"ANALYZE {model._meta.db_table}")
     return results
