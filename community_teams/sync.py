@@ -23,6 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .hooks import visits_received
 from .models import (
     Activity,
     Device,
@@ -180,7 +181,8 @@ def visit_batch_sync(
     - created (201): stored with its residents present and activities; a "done"
       activity writes the status it changes as an observation (append-only); a visit
       dated in a month its commune has closed is kept and flagged for review.
-    The device's last sync time is updated.
+    The device's last sync time is updated, and callbacks registered with
+    `hooks.on_visits_received` are told which villages got new visits.
     """
     today = today or timezone.localdate()
     now = timezone.now()
@@ -369,6 +371,7 @@ def visit_batch_sync(
     )
     if device is not None:
         Device.objects.filter(pk=device.pk).update(last_sync_at=now)
+    visits_received(village_ids={v.village_id for v in to_insert.values() if v.pk in inserted})
     return outcome
 
 

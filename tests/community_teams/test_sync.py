@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, connections
 from django.utils import timezone
 
+from community_teams.hooks import on_visits_received, on_visits_received_unregister
 from community_teams.models import (
     Household,
     MonthClosure,
@@ -51,6 +52,23 @@ def test_created_then_resend_is_duplicate_and_creates_nothing(member_a, househol
         StatusObservation.objects.count(),
         VisitResident.objects.count(),
     ) == counts
+
+
+def test_callbacks_hear_which_villages_got_new_visits_and_not_of_resends(member_a, household_a):
+    heard: list[list[int]] = []
+
+    def listener(*, village_ids):
+        heard.append(village_ids)
+
+    on_visits_received(listener)
+    try:
+        household, people = household_a
+        items = [visit_item(household, people)]
+        visit_batch_sync(member=member_a, device=None, items=items)
+        visit_batch_sync(member=member_a, device=None, items=items)  # a re-send: nothing new
+    finally:
+        on_visits_received_unregister(listener)
+    assert heard == [[household.village_id]]
 
 
 def test_same_id_different_content_is_conflict_and_keeps_the_first(member_a, household_a):
