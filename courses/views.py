@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,6 +32,8 @@ from courses.models import (
     ModulePage,
     Topic,
 )
+from lms.accounts.models import Role
+from lms.accounts.selectors import user_has_role
 
 COURSES_PER_PAGE = 12
 LOW_DATA_COOKIE = "low_data"
@@ -299,10 +302,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     certificates = list(
         certificates_of_learner(learner=request.user).only("code", "status", "issued_at", "course_title")[:20]
     )
+    # Civil servants also have mandatory training (courses.training): point them to it.
+    required_training = user_has_role(user=request.user, role=Role.CIVIL_SERVANT)
     return render(
         request,
         "courses/dashboard.html",
         {
+            "required_training_url": reverse("training:mine") if required_training else "",
             "certificates": certificates,
             "in_progress": [i for i in items if i.enrolment.status == "active"],
             "completed": [i for i in items if i.enrolment.status == "completed"],

@@ -31,3 +31,22 @@ def test_no_certificate_section_without_certificates(client, learner):
     client.force_login(learner)
     html = client.get(reverse("courses:dashboard")).content.decode()
     assert "Chứng nhận của tôi" not in html
+
+
+def test_civil_servants_are_pointed_to_their_required_training(client, learner, django_assert_max_num_queries):
+    from django.utils import timezone
+
+    from lms.accounts.models import Role
+    from lms.accounts.services import role_assign
+    from lms.organisations.services import agency_create
+
+    url = reverse("courses:dashboard")
+    client.force_login(learner)
+    assert reverse("training:mine") not in client.get(url).content.decode()
+
+    agency = agency_create(code="T-DASH", name="Sở Nội vụ thử")
+    role_assign(user=learner, role=Role.CIVIL_SERVANT, agency=agency, valid_from=timezone.localdate())
+    client.get(url)
+    with django_assert_max_num_queries(8):
+        html = client.get(url).content.decode()
+    assert reverse("training:mine") in html
