@@ -66,23 +66,31 @@ def main() -> None:
     settings.DEBUG = False
     print(f"PostgreSQL: {connection.cursor().connection.info.server_version}; periods from {first:%Y-%m}")
     with connection.cursor() as c:
-        for table in ("places_administrativeunit", "community_teams_household", "community_teams_resident",
-                      "community_teams_supportvisit", "community_teams_statusobservation"):
+        for table in (
+            "places_administrativeunit",
+            "community_teams_household",
+            "community_teams_resident",
+            "community_teams_supportvisit",
+            "community_teams_statusobservation",
+        ):
             c.execute(f"SELECT count(*) FROM {table}")
             print(f"  {table}: {c.fetchone()[0]:,}")
 
     if not args.skip_rebuild:
         seconds, villages = timed(rollups_rebuild)
         rows = Rollup.objects.count()
-        print(f"full rebuild: {villages:,} villages, {rows:,} rollup rows in {seconds:.1f} s "
-              f"({seconds / max(villages, 1) * 1000:.2f} ms per village)")
+        print(
+            f"full rebuild: {villages:,} villages, {rows:,} rollup rows in {seconds:.1f} s "
+            f"({seconds / max(villages, 1) * 1000:.2f} ms per village)"
+        )
 
     # Incremental: a batch of new visits in the villages of one commune.
     household = Household.objects.filter(residents__isnull=False).order_by("village_id").first()
     commune = household.village.parent
     villages = list(AdministrativeUnit.objects.filter(parent=commune, level="village"))
-    member, _c = User.objects.get_or_create(username="bench-indicators-member",
-                                            defaults={"email": "bench-ind@bench.invalid"})
+    member, _c = User.objects.get_or_create(
+        username="bench-indicators-member", defaults={"email": "bench-ind@bench.invalid"}
+    )
     for v in villages:
         role_assign(user=member, role=Role.TEAM_MEMBER, unit=v, valid_from=datetime.date(2025, 1, 1))
     homes = list(Household.objects.filter(village__in=villages).values_list("id", flat=True))
@@ -96,20 +104,35 @@ def main() -> None:
         items = []
         for _i in range(args.batch):
             hid = rng.choice(homes)
-            items.append({
-                "id": str(uuid.uuid4()), "household_id": str(hid),
-                "visited_on": (today - datetime.timedelta(days=rng.randint(0, 300))).isoformat(),
-                "resident_ids": [str(r) for r in people[hid]],
-                "activities": [{"code": rng.choice(codes), "outcome": "done", "reason": "",
-                                "resident_id": str(rng.choice(people[hid]))}],
-                "note": "", "location": None, "replaces": None,
-            })
+            items.append(
+                {
+                    "id": str(uuid.uuid4()),
+                    "household_id": str(hid),
+                    "visited_on": (today - datetime.timedelta(days=rng.randint(0, 300))).isoformat(),
+                    "resident_ids": [str(r) for r in people[hid]],
+                    "activities": [
+                        {
+                            "code": rng.choice(codes),
+                            "outcome": "done",
+                            "reason": "",
+                            "resident_id": str(rng.choice(people[hid])),
+                        }
+                    ],
+                    "note": "",
+                    "location": None,
+                    "replaces": None,
+                }
+            )
         sync_s, outcome = timed(visit_batch_sync, member=member, device=None, items=items)
         refresh_s, touched = timed(rollups_refresh)
-        print(f"batch {round_ + 1}: sync {outcome.created} visits in {sync_s:.2f} s; incremental refresh "
-              f"of {touched} villages (+ their commune, province, nation) in {refresh_s:.2f} s")
+        print(
+            f"batch {round_ + 1}: sync {outcome.created} visits in {sync_s:.2f} s; incremental refresh "
+            f"of {touched} villages (+ their commune, province, nation) in {refresh_s:.2f} s"
+        )
 
-    national, _c = User.objects.get_or_create(username="bench-national", defaults={"email": "bn@bench.invalid"})
+    national, _c = User.objects.get_or_create(
+        username="bench-national", defaults={"email": "bn@bench.invalid"}
+    )
     if not national.role_assignments.filter(role=Role.NATIONAL_OFFICER).exists():
         role_assign(user=national, role=Role.NATIONAL_OFFICER, valid_from=datetime.date(2025, 1, 1))
     client = Client()
@@ -132,11 +155,17 @@ def main() -> None:
             assert response.status_code == 200, (url, response.status_code)
             times.append(t)
             queries = len(ctx.captured_queries)
-        print(f"dashboard {name:<22} median {statistics.median(times) * 1000:7.1f} ms, {queries} queries, "
-              f"{len(response.content) // 1024} KB")
-    print("rollup rows by level:", dict(
-        (lvl, Rollup.objects.filter(level=lvl).count()) for lvl in (Level.VILLAGE, Level.COMMUNE, Level.PROVINCE,
-                                                                     Level.NATION)))
+        print(
+            f"dashboard {name:<22} median {statistics.median(times) * 1000:7.1f} ms, {queries} queries, "
+            f"{len(response.content) // 1024} KB"
+        )
+    print(
+        "rollup rows by level:",
+        dict(
+            (lvl, Rollup.objects.filter(level=lvl).count())
+            for lvl in (Level.VILLAGE, Level.COMMUNE, Level.PROVINCE, Level.NATION)
+        ),
+    )
 
 
 if __name__ == "__main__":

@@ -69,97 +69,146 @@ def main() -> None:
     households = int(HOUSEHOLDS * args.fraction)
     residents = int(RESIDENTS * args.fraction)
     visits = int(VISITS * args.fraction)
-    print(f"units 34/{COMMUNES}/{villages:,}; data in {used:,} villages: {households:,} households, "
-          f"{residents:,} residents, {visits:,} visits")
+    print(
+        f"units 34/{COMMUNES}/{villages:,}; data in {used:,} villages: {households:,} households, "
+        f"{residents:,} residents, {visits:,} visits"
+    )
     t0 = time.monotonic()
-    unit_cols = ("edition, code, name, name_folded, division_type, level, parent_id, path, source_flag, "
-                 "created_at, updated_at")
-    step("provinces", f"""
+    unit_cols = (
+        "edition, code, name, name_folded, division_type, level, parent_id, path, source_flag, "
+        "created_at, updated_at"
+    )
+    step(
+        "provinces",
+        f"""
         INSERT INTO places_administrativeunit ({unit_cols})
         SELECT '2025-07', 'BP' || lpad(g::text, 2, '0'), 'Tỉnh Bench ' || g, 'tinh bench ' || g, 'tỉnh',
                'province', NULL, '', '', now(), now()
-        FROM generate_series(1, {PROVINCES}) g""")
-    step("province paths", "UPDATE places_administrativeunit SET path = '/' || id || '/' "
-         "WHERE level = 'province' AND code LIKE 'BP%%'")
-    step("communes", f"""
+        FROM generate_series(1, {PROVINCES}) g""",
+    )
+    step(
+        "province paths",
+        "UPDATE places_administrativeunit SET path = '/' || id || '/' "
+        "WHERE level = 'province' AND code LIKE 'BP%%'",
+    )
+    step(
+        "communes",
+        f"""
         INSERT INTO places_administrativeunit ({unit_cols})
         SELECT '2025-07', 'BC' || lpad(g::text, 5, '0'), 'Xã Bench ' || g, 'xa bench ' || g, 'xã', 'commune',
                p.id, p.path, '', now(), now()
         FROM generate_series(1, {COMMUNES}) g
         JOIN places_administrativeunit p ON p.code = 'BP' || lpad((1 + (g - 1) % {PROVINCES})::text, 2, '0')
-             AND p.level = 'province'""")
-    step("commune paths", "UPDATE places_administrativeunit SET path = path || id || '/' "
-         "WHERE level = 'commune' AND code LIKE 'BC%%'")
-    step("villages", f"""
+             AND p.level = 'province'""",
+    )
+    step(
+        "commune paths",
+        "UPDATE places_administrativeunit SET path = path || id || '/' "
+        "WHERE level = 'commune' AND code LIKE 'BC%%'",
+    )
+    step(
+        "villages",
+        f"""
         INSERT INTO places_administrativeunit ({unit_cols})
-        SELECT '2025-07', '', 'Thôn ' || v, 'thon ' || v, 'thôn', 'village', c.id, c.path || 'V', '', now(), now()
+        SELECT '2025-07', '', 'Thôn ' || v, 'thon ' || v, 'thôn', 'village', c.id, c.path || 'V', '',
+               now(), now()
         FROM places_administrativeunit c, generate_series(1, {vpc}) v
-        WHERE c.level = 'commune' AND c.code LIKE 'BC%%'""")
-    step("village paths", "UPDATE places_administrativeunit SET path = replace(path, 'V', '') || id || '/' "
-         "WHERE level = 'village' AND path LIKE '%%V'")
+        WHERE c.level = 'commune' AND c.code LIKE 'BC%%'""",
+    )
+    step(
+        "village paths",
+        "UPDATE places_administrativeunit SET path = replace(path, 'V', '') || id || '/' "
+        "WHERE level = 'village' AND path LIKE '%%V'",
+    )
     with connection.cursor() as c:
-        c.execute("DROP TABLE IF EXISTS bench_v; CREATE UNLOGGED TABLE bench_v AS "
-                  "SELECT row_number() OVER (ORDER BY v.id) AS rn, v.id, v.parent_id AS commune_id, "
-                  "c.parent_id AS province_id FROM places_administrativeunit v "
-                  "JOIN places_administrativeunit c ON c.id = v.parent_id "
-                  "WHERE v.level = 'village' AND c.code LIKE 'BC%%'; CREATE INDEX ON bench_v (rn)")
+        c.execute(
+            "DROP TABLE IF EXISTS bench_v; CREATE UNLOGGED TABLE bench_v AS "
+            "SELECT row_number() OVER (ORDER BY v.id) AS rn, v.id, v.parent_id AS commune_id, "
+            "c.parent_id AS province_id FROM places_administrativeunit v "
+            "JOIN places_administrativeunit c ON c.id = v.parent_id "
+            "WHERE v.level = 'village' AND c.code LIKE 'BC%%'; CREATE INDEX ON bench_v (rn)"
+        )
     users = User.objects.bulk_create(
         [User(username=f"bench-member-{i}", email=f"bench{i}@bench.invalid") for i in range(50)],
         ignore_conflicts=True,
     )
     member_ids = list(User.objects.filter(username__startswith="bench-member-").values_list("id", flat=True))
     print(f"members: {len(member_ids)} ({len(users)} written)")
-    step("teams", """
+    step(
+        "teams",
+        """
         INSERT INTO community_teams_team (village_id, name, decision_number, active, created_at, updated_at)
-        SELECT id, 'Tổ ' || rn, '', true, now(), now() FROM bench_v""")
-    step("households", f"""
+        SELECT id, 'Tổ ' || rn, '', true, now(), now() FROM bench_v""",
+    )
+    step(
+        "households",
+        f"""
         INSERT INTO community_teams_household (id, village_id, label, address_hint, children_under_16,
             fibre_broadband, consent_given, consent_purpose, deleted, created_at, updated_at)
         SELECT gen_random_uuid(), v.id, 'Hộ ' || g, '', g % 3, g % 5 < 3, true, 'bench', false,
                now() - interval '1 day', now() - interval '1 day'
-        FROM generate_series(0, {households - 1}) g JOIN bench_v v ON v.rn = 1 + g % {used}""")
+        FROM generate_series(0, {households - 1}) g JOIN bench_v v ON v.rn = 1 + g % {used}""",
+    )
     with connection.cursor() as c:
-        c.execute("DROP TABLE IF EXISTS bench_h; CREATE UNLOGGED TABLE bench_h AS "
-                  "SELECT row_number() OVER (ORDER BY h.id) - 1 AS rn, h.id, h.village_id, v.commune_id, "
-                  "v.province_id FROM community_teams_household h JOIN bench_v v ON v.id = h.village_id; "
-                  "CREATE INDEX ON bench_h (rn)")
-    step("residents", f"""
-        INSERT INTO community_teams_resident (id, household_id, birth_year, sex, deleted, created_at, updated_at)
-        SELECT gen_random_uuid(), h.id, 1945 + (g * 7) % 65, CASE WHEN g % 2 = 0 THEN 'female' ELSE 'male' END,
+        c.execute(
+            "DROP TABLE IF EXISTS bench_h; CREATE UNLOGGED TABLE bench_h AS "
+            "SELECT row_number() OVER (ORDER BY h.id) - 1 AS rn, h.id, h.village_id, v.commune_id, "
+            "v.province_id FROM community_teams_household h JOIN bench_v v ON v.id = h.village_id; "
+            "CREATE INDEX ON bench_h (rn)"
+        )
+    step(
+        "residents",
+        f"""
+        INSERT INTO community_teams_resident (id, household_id, birth_year, sex, deleted, created_at,
+            updated_at)
+        SELECT gen_random_uuid(), h.id, 1945 + (g * 7) % 65,
+               CASE WHEN g % 2 = 0 THEN 'female' ELSE 'male' END,
                false, now() - interval '1 day', now() - interval '1 day'
-        FROM generate_series(0, {residents - 1}) g JOIN bench_h h ON h.rn = g % {households}""")
+        FROM generate_series(0, {residents - 1}) g JOIN bench_h h ON h.rn = g % {households}""",
+    )
     with connection.cursor() as c:
-        c.execute("DROP TABLE IF EXISTS bench_r; CREATE UNLOGGED TABLE bench_r AS "
-                  "SELECT DISTINCT ON (household_id) household_id, id FROM community_teams_resident "
-                  "ORDER BY household_id, id; CREATE INDEX ON bench_r (household_id)")
+        c.execute(
+            "DROP TABLE IF EXISTS bench_r; CREATE UNLOGGED TABLE bench_r AS "
+            "SELECT DISTINCT ON (household_id) household_id, id FROM community_teams_resident "
+            "ORDER BY household_id, id; CREATE INDEX ON bench_r (household_id)"
+        )
         c.execute("SELECT id, code FROM community_teams_activity")
         activity_ids = dict((code, pk) for pk, code in c.fetchall())
     cases = " ".join(f"WHEN {i} THEN {activity_ids[code]}" for i, (code, _f, _v) in enumerate(STATUS))
     fields = " ".join(f"WHEN {i} THEN '{f}'" for i, (_c, f, _v) in enumerate(STATUS))
     values = " ".join(f"WHEN {i} THEN '{v}'" for i, (_c, _f, v) in enumerate(STATUS))
     members = "ARRAY[" + ",".join(str(m) for m in member_ids) + "]"
-    step("visits", f"""
+    step(
+        "visits",
+        f"""
         INSERT INTO community_teams_supportvisit (id, content_hash, member_id, household_id, visited_on,
             village_id, commune_id, province_id, note, flagged, flag_reason, received_at)
         SELECT gen_random_uuid(), 'bench', ({members})[1 + g % {len(member_ids)}], h.id,
                current_date - (g * 13) % 360, h.village_id, h.commune_id, h.province_id, '', false, '',
                now() - interval '1 day'
-        FROM generate_series(0, {visits - 1}) g JOIN bench_h h ON h.rn = (g::bigint * 7919) % {households}""")
-    step("visit activities", f"""
+        FROM generate_series(0, {visits - 1}) g JOIN bench_h h ON h.rn = (g::bigint * 7919) % {households}""",
+    )
+    step(
+        "visit activities",
+        f"""
         INSERT INTO community_teams_visitactivity (visit_id, activity_id, outcome, reason, resident_id,
             visited_on, village_id, commune_id, province_id)
         SELECT s.id, CASE abs(hashtext(s.id::text)) % {len(STATUS)} {cases} END, 'done', '', r.id,
                s.visited_on, s.village_id, s.commune_id, s.province_id
         FROM community_teams_supportvisit s JOIN bench_r r ON r.household_id = s.household_id
-        WHERE s.content_hash = 'bench'""")
-    step("status observations", f"""
+        WHERE s.content_hash = 'bench'""",
+    )
+    step(
+        "status observations",
+        f"""
         INSERT INTO community_teams_statusobservation (resident_id, household_id, field, value, observed_on,
             source, visit_id, village_id, commune_id, province_id, created_at)
         SELECT r.id, s.household_id, CASE abs(hashtext(s.id::text)) % {len(STATUS)} {fields} END,
                CASE abs(hashtext(s.id::text)) % {len(STATUS)} {values} END, s.visited_on, 'visit', s.id,
                s.village_id, s.commune_id, s.province_id, now() - interval '1 day'
         FROM community_teams_supportvisit s JOIN bench_r r ON r.household_id = s.household_id
-        WHERE s.content_hash = 'bench'""")
+        WHERE s.content_hash = 'bench'""",
+    )
     step("analyze", "ANALYZE")
     print(f"total {time.monotonic() - t0:.1f} s")
 

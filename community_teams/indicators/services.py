@@ -487,6 +487,8 @@ def rollups_rebuild(*, now=None, today: datetime.date | None = None) -> int:
     from community_teams.models import Household, Team
 
     now = now or timezone.now()
+    # Hold the watermark row: an incremental refresh waits until the rebuild commits.
+    RollupWatermark.objects.select_for_update().get_or_create(name="rollups")
     bands = bands_active()
     periods = periods_covered(today=today)
     by_village, by_commune, legacy = _legacy_contributions()
