@@ -42,7 +42,7 @@ class Command(BaseCommand):
             demo_selfassessment_load()
             evidence = demo_evidence_create()
             training = demo_training_create()
-            # Keep last: the compliance rollups are rebuilt from everything loaded above.
+            # After the training step: the compliance rollups are rebuilt from its rows.
             rollup_rows = demo_compliance_rebuild()
             teams = demo_teams_create(villages=villages)
             indicators = demo_indicators_build(villages=villages)
