@@ -238,3 +238,22 @@ def test_jobs_are_registered_scheduled_and_run_through_the_outbox(world):
     job_run(job_id=job.pk)
     assert OutboxJob.objects.get(pk=job.pk).state == OutboxJob.State.DONE
     assert Rollup.objects.filter(level=Level.NATION).exists()
+
+
+def test_a_sync_enqueues_the_refresh_that_updates_the_rollups(world, django_capture_on_commit_callbacks):
+    from lms.jobs.models import OutboxJob
+
+    va = world["villages"][0]
+    (h1, p1), _ = world["households"][va.pk]
+    rollups_rebuild(today=TODAY)
+    assert _row(Level.VILLAGE, va, "digital_identity", "2026-09") == (0, 4)
+    with django_capture_on_commit_callbacks(execute=True):
+        sync(
+            world["members"][va.pk],
+            [visit(h1, p1, day=datetime.date(2026, 9, 3), acts=[("install_vneid", "done", 0)])],
+        )
+    # The hook wrote one refresh job in the sync's transaction; eager mode ran it on commit.
+    jobs = OutboxJob.objects.filter(task="indicators.rollups_refresh")
+    assert [j.state for j in jobs] == [OutboxJob.State.DONE]
+    assert _row(Level.VILLAGE, va, "digital_identity", "2026-09") == (1, 4)
+    assert _row(Level.NATION, None, "digital_identity", "2026-09") == (1, 12)
