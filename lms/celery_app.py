@@ -83,8 +83,8 @@ app.conf.beat_schedule = {
         "args": ("compliance.rollups_rebuild",),
         "options": {"expires": 3600},
     },
-    # Indicator rollups: villages touched since the watermark every minute (part 1's sync
-    # has no hook to enqueue a refresh per batch), a full rebuild every night.
+    # Indicator rollups: each sync enqueues a refresh (community_teams.hooks); this minute
+    # beat catches register edits and anything else since the watermark; nightly rebuild.
     "indicators-rollups-refresh": {
         "task": "lms.jobs.tasks.enqueue_periodic",
         "schedule": 60.0,

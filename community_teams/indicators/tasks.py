@@ -7,8 +7,8 @@ from . import services
 
 @job_handler(services.REFRESH_JOB, lease_seconds=900)
 def rollups_refresh() -> None:
-    """Recompute the villages touched since the watermark (beat every minute: part 1's
-    sync has no hook to enqueue it per batch; see docs/indicators.md)."""
+    """Recompute the villages touched since the watermark (enqueued by each sync through
+    community_teams.hooks, and every minute by beat; see docs/indicators.md)."""
     services.rollups_refresh()
 
 
