@@ -75,6 +75,14 @@ def test_manager_pages_render_for_managers(client, world, manager, name):
     assert client.get(reverse(name)).status_code == 200
 
 
+def test_manager_pages_lead_to_the_dashboard_and_staff_evidence(client, world, manager):
+    client.force_login(manager)
+    html = client.get(reverse("training:manage")).content.decode()
+    for target in (reverse("compliance:home"), reverse("assessments:staff_evidence_people")):
+        assert f'href="{target}"' in html
+        assert client.get(target).status_code in (200, 302)  # the dashboard may go to its agency
+
+
 def test_staff_list_shows_only_the_subtree(client, world, manager, division_manager):
     client.force_login(manager)
     html = client.get(reverse("training:staff")).content.decode()
