@@ -33,7 +33,9 @@ def test_no_certificate_section_without_certificates(client, learner):
     assert "Chứng nhận của tôi" not in html
 
 
-def test_civil_servants_are_pointed_to_their_required_training(client, learner, django_assert_max_num_queries):
+def test_civil_servants_are_pointed_to_their_required_training(
+    client, learner, django_assert_max_num_queries
+):
     from django.utils import timezone
 
     from lms.accounts.models import Role
