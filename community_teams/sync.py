@@ -16,12 +16,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from lms.accounts.phone import phone_to_e164
 
 from .hooks import visits_received
 from .models import (
@@ -54,6 +57,16 @@ class ActivityIn(BaseModel):
     resident_id: uuid.UUID | None = None
 
 
+class EnrolmentIn(BaseModel):
+    """A resident present at the visit enrolled in a course (assisted learning)."""
+
+    model_config = ConfigDict(extra="ignore")
+    resident_id: uuid.UUID
+    course_id: int
+    phone: str = Field(max_length=32)
+    consent: bool = False
+
+
 class VisitIn(BaseModel):
     """One visit as the phone sends it (see /work/briefs/teams_api_contract.md)."""
 
@@ -66,6 +79,7 @@ class VisitIn(BaseModel):
     note: str = Field(default="", max_length=2000)
     location: LocationIn | None = None
     replaces: uuid.UUID | None = None
+    enrolments: list[EnrolmentIn] = Field(default_factory=list, max_length=10)
 
 
 @dataclass
@@ -125,6 +139,11 @@ def visit_content_hash(visit: VisitIn) -> str:
         "location": [round(visit.location.lat, 5), round(visit.location.lon, 5)] if visit.location else None,
         "replaces": str(visit.replaces) if visit.replaces else None,
     }
+    if visit.enrolments:
+        # Only when present, so the hash of a visit without enrolments is unchanged.
+        canonical["enrolments"] = sorted(
+            [str(e.resident_id), e.course_id, e.phone.strip(), e.consent] for e in visit.enrolments
+        )
     text = json.dumps(canonical, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -230,6 +249,8 @@ def visit_batch_sync(
         )
     )
 
+    enrolment_facts = _enrolment_facts(parsed=parsed)
+
     seen_in_batch: dict[uuid.UUID, tuple[str, uuid.UUID]] = {}  # id → (hash, household)
     to_insert: dict[int, SupportVisit] = {}
     children: dict[uuid.UUID, VisitIn] = {}
@@ -294,6 +315,10 @@ def visit_batch_sync(
                     _("Bản lượt thăm này đã được sửa bởi một bản khác; hãy tải lại rồi sửa."),
                 )
                 continue
+        if not problem and visit.enrolments:
+            problem = _enrolments_problem(
+                visit=visit, household=household, residents=residents, facts=enrolment_facts
+            )
         if problem:
             outcome.results[i] = ItemResult(vid, "invalid", 422, problem)
             continue
@@ -354,6 +379,9 @@ def visit_batch_sync(
                 )
         _drop_orphans(to_insert, inserted, outcome)
 
+    _enrolments_perform(
+        to_insert=to_insert, inserted=inserted, parsed=children, member=member, outcome=outcome
+    )
     for i, visit in to_insert.items():
         if visit.pk in inserted:
             outcome.results[i] = ItemResult(
@@ -373,6 +401,106 @@ def visit_batch_sync(
         Device.objects.filter(pk=device.pk).update(last_sync_at=now)
     visits_received(village_ids={v.village_id for v in to_insert.values() if v.pk in inserted})
     return outcome
+
+
+def _enrolment_facts(*, parsed: dict[int, VisitIn]) -> dict:
+    """What checking the batch's enrolments needs, read once (nothing when none)."""
+    from lms.accounts.models import User
+
+    from .selectors import courses_for_assisted_enrolment
+
+    wanted = [e for v in parsed.values() for e in v.enrolments]
+    if not wanted:
+        return {}
+    phones = {}
+    for e in wanted:
+        try:
+            phones[e.phone] = phone_to_e164(e.phone)
+        except DjangoValidationError:
+            continue
+    users = {
+        u["phone"]: u
+        for u in User.objects.filter(phone__in=set(phones.values())).values("id", "phone", "is_active")
+    }
+    linked = dict(
+        Resident.objects.filter(
+            Q(pk__in={e.resident_id for e in wanted}) | Q(learner_id__in=[u["id"] for u in users.values()])
+        ).values_list("id", "learner_id")
+    )
+    return {
+        "courses": {c.pk for c in courses_for_assisted_enrolment()},
+        "phones": phones,
+        "users": users,
+        "learner_of": {r: lid for r, lid in linked.items()},
+        "resident_of": {lid: r for r, lid in linked.items() if lid},
+    }
+
+
+def _enrolments_problem(*, visit: VisitIn, household: Household, residents: dict, facts: dict) -> str:
+    """Why the visit's enrolments cannot be made (the whole item is then invalid), or ""."""
+    for e in visit.enrolments:
+        if residents.get(e.resident_id) != household.pk:
+            return _("Người được đăng ký học không thuộc hộ này.")
+        if e.resident_id not in visit.resident_ids:
+            return _("Người được đăng ký học phải có mặt trong lượt thăm.")
+        if not e.consent:
+            return _("Cần sự đồng ý của người học trước khi đăng ký khoá học.")
+        e164 = facts["phones"].get(e.phone)
+        if e164 is None:
+            return _("Số điện thoại “%(phone)s” không phải số di động Việt Nam hợp lệ.") % {"phone": e.phone}
+        if e.course_id not in facts["courses"]:
+            return _("Khoá học đã chọn không còn mở đăng ký.")
+        user = facts["users"].get(e164)
+        if user is not None and not user["is_active"]:
+            return _("Tài khoản của số điện thoại này đang bị khoá.")
+        current = facts["learner_of"].get(e.resident_id)
+        if current and (user is None or current != user["id"]):
+            return _("Người này đã gắn với một tài khoản học khác.")
+        if user is not None and facts["resident_of"].get(user["id"], e.resident_id) != e.resident_id:
+            return _("Tài khoản của số này đã gắn với một người khác trong sổ hộ.")
+    return ""
+
+
+def _enrolments_perform(
+    *,
+    to_insert: dict[int, SupportVisit],
+    inserted: set[uuid.UUID],
+    parsed: dict[uuid.UUID, VisitIn],
+    member,
+    outcome: SyncOutcome,
+) -> None:
+    """Enrol the residents of the created visits (checked before the insert). Should one
+    still fail (a race), the visit is taken back out and reported invalid: never half stored."""
+    from courses.models import CoursePage
+
+    from .services import resident_learner_enrol
+
+    for i, visit in to_insert.items():
+        data = parsed.get(visit.pk)
+        if visit.pk not in inserted or data is None or not data.enrolments:
+            continue
+        try:
+            with transaction.atomic():
+                for e in data.enrolments:
+                    resident = Resident.objects.select_related("household__village__parent").get(
+                        pk=e.resident_id
+                    )
+                    course = CoursePage.objects.get(pk=e.course_id)
+                    resident_learner_enrol(
+                        by=member,
+                        resident=resident,
+                        phone=e.phone,
+                        course=course,
+                        consent=e.consent,
+                        visit=visit,
+                    )
+        except (DjangoValidationError, PermissionDenied, CoursePage.DoesNotExist) as exc:
+            detail = "; ".join(
+                getattr(exc, "messages", None) or [_("Khoá học đã chọn không còn mở đăng ký.")]
+            )
+            SupportVisit.objects.filter(pk=visit.pk).delete()
+            inserted.discard(visit.pk)
+            outcome.results[i] = ItemResult(str(visit.pk), "invalid", 422, detail)
 
 
 def _drop_orphans(to_insert: dict[int, SupportVisit], inserted: set[uuid.UUID], outcome: SyncOutcome) -> None:
