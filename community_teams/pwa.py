@@ -124,6 +124,13 @@ def _strings() -> dict[str, str]:
             "Hãy đăng xuất thiết bị (mục Thiết bị ở cuối trang) trước khi ghi lượt thăm của bạn."
         ),
         "coursesCount": _("{n} khoá học có thể ghi danh cho người dân."),
+        "chooseCourse": _("— chọn khoá học —"),
+        "errEnrolIncomplete": _(
+            "Để đăng ký học, hãy chọn người, chọn khoá học và nhập số điện thoại; "
+            "nếu không đăng ký thì để trống cả ba."
+        ),
+        "errEnrolPhone": _("Số điện thoại của người học chưa đúng (ví dụ: 0912 345 678)."),
+        "errEnrolConsent": _("Hãy đánh dấu rằng người dân đã đồng ý đăng ký học."),
     }
 
 

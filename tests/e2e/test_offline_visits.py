@@ -319,3 +319,52 @@ def test_refusals_kept_then_revoked_and_stale_devices_wipe(live_server, browser,
         assert page.evaluate(COUNT, "households") == 0 and page.evaluate(COUNT, "meta") == 0
     finally:
         context.close()
+
+
+def test_offline_visit_enrols_a_resident_in_a_course(live_server, browser):
+    from community_teams.models import AssistedEnrolment, Resident
+    from tests.courses.builders import course_build, index_build
+
+    cache.clear()
+    member, hung, _anh = _register()
+    course = course_build(
+        index=index_build(), title="An toàn trên mạng", slug="an-toan-e2e", topic="online_safety"
+    )
+    context = browser.new_context(viewport=PHONE_VIEWPORT, locale="vi-VN", service_workers="allow")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        _log_in(page, live_server)
+        _sign_device_in(page, households=3)
+        context.set_offline(True)
+        page.get_by_text("Đang ngoại tuyến").wait_for()
+        _pick_household(page, "dang van hung", "Hộ ông Đặng Văn Hùng")
+        smartphone = _activity(page, "Hướng dẫn sử dụng điện thoại thông minh")
+        smartphone.get_by_role("checkbox").check()
+        smartphone.get_by_role("combobox").select_option(label="Nữ · sinh 1971")
+        page.get_by_label("Người đăng ký học").select_option(label="Nữ · sinh 1971")
+        page.get_by_label("Khoá học", exact=True).select_option(label="An toàn trên mạng")
+        page.get_by_label("Số điện thoại của người học").fill("12345")
+        page.get_by_role("button", name="Lưu lượt thăm").click()
+        assert page.get_by_text("Số điện thoại của người học chưa đúng").is_visible()
+        assert page.get_by_text("Hãy đánh dấu rằng người dân đã đồng ý").is_visible()
+        page.get_by_label("Số điện thoại của người học").fill("0987 654 321")
+        page.get_by_label("Người dân đã đồng ý tạo tài khoản").check()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.get_by_role("button", name="Lưu lượt thăm").click()
+        page.get_by_text("1 lượt thăm chờ gửi").wait_for()
+        [queued] = page.evaluate(QUEUE_READ)
+        woman = Resident.objects.get(household=hung, birth_year=1971)
+        assert queued["payload"]["enrolments"] == [
+            {"resident_id": str(woman.pk), "course_id": course.pk, "phone": "0987 654 321", "consent": True}
+        ]
+        assert str(woman.pk) in queued["payload"]["resident_ids"]  # enrolled, so present
+
+        context.set_offline(False)
+        page.get_by_text("Đã gửi 1 lượt thăm.").wait_for()
+        assisted = AssistedEnrolment.objects.get()
+        assert assisted.helper == member and assisted.resident == woman
+        assert assisted.enrolment.course_id == course.pk
+        assert assisted.enrolment.learner.phone == "+84987654321"
+    finally:
+        context.close()

@@ -6,6 +6,7 @@ import { ApiError, deviceRegister, deviceRevoke, syncData, visitsSync } from "vi
 import { VisitForm } from "visit-app/form";
 import {
   activitiesAll,
+  coursesAll,
   coursesCount,
   downloadApply,
   householdsCount,
@@ -70,7 +71,11 @@ async function showMain(device) {
 }
 
 async function refreshRegister() {
-  await form.refresh({ villages: await villagesAll(), activities: await activitiesAll() });
+  await form.refresh({
+    villages: await villagesAll(),
+    activities: await activitiesAll(),
+    courses: await coursesAll(),
+  });
   $("va-courses").textContent = t("coursesCount", { n: await coursesCount() });
 }
 

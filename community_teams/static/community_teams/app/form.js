@@ -53,6 +53,7 @@ export class VisitForm {
     this.household = null;
     this.location = null;
     this.activities = [];
+    this.courses = [];
     this.form = $("va-form");
     this.form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -72,7 +73,7 @@ export class VisitForm {
   }
 
   // Called after every download: villages and catalogue may have changed.
-  async refresh({ villages, activities }) {
+  async refresh({ villages, activities, courses = [] }) {
     const select = $("va-village");
     const current = select.value;
     select.replaceChildren(
@@ -81,6 +82,7 @@ export class VisitForm {
     if (villages.some((village) => String(village.id) === current)) select.value = current;
     $("va-village-field").hidden = villages.length < 2;
     this.activities = activities;
+    this.courses = [...courses].sort((a, b) => a.title.localeCompare(b.title, "vi"));
     this.renderActivities();
     await this.loadVillage();
   }
@@ -144,6 +146,45 @@ export class VisitForm {
         : [el("p", { className: "meta", text: this.t("noResidents") })]),
     );
     this.renderResidentSelects();
+    this.renderEnrol();
+  }
+
+  // The optional "enrol a resident in a course" part: shown when a household with
+  // residents is chosen and some course is open.
+  renderEnrol() {
+    const residents = this.household ? this.household.residents || [] : [];
+    $("va-enrol-field").hidden = !residents.length || !this.courses.length;
+    const who = $("va-enrol-resident");
+    const currentWho = who.value;
+    who.replaceChildren(
+      el("option", { value: "", text: this.t("chooseResident") }),
+      ...residents.map((r) => el("option", { value: r.id, text: residentLabel(r, this.t) })),
+    );
+    if (residents.some((r) => r.id === currentWho)) who.value = currentWho;
+    const course = $("va-enrol-course");
+    const currentCourse = course.value;
+    course.replaceChildren(
+      el("option", { value: "", text: this.t("chooseCourse") }),
+      ...this.courses.map((c) => el("option", { value: String(c.id), text: c.title })),
+    );
+    if (this.courses.some((c) => String(c.id) === currentCourse)) course.value = currentCourse;
+  }
+
+  // [enrolments, errors]: nothing filled in = no enrolment.
+  collectEnrolments(residentIds) {
+    const residentId = $("va-enrol-resident").value;
+    const courseId = $("va-enrol-course").value;
+    const phone = $("va-enrol-phone").value.trim();
+    const consent = $("va-enrol-consent").checked;
+    if ($("va-enrol-field").hidden || (!residentId && !courseId && !phone)) return [[], []];
+    const errors = [];
+    if (!residentId || !courseId || !phone) errors.push(this.t("errEnrolIncomplete"));
+    const digits = phone.replace(/[\s.\-()]/g, "");
+    if (phone && !/^(\+?84|0)\d{9}$/.test(digits)) errors.push(this.t("errEnrolPhone"));
+    if (!consent) errors.push(this.t("errEnrolConsent"));
+    // Whoever is enrolled during the visit was there.
+    if (residentId && !residentIds.includes(residentId)) residentIds.push(residentId);
+    return [[{ resident_id: residentId, course_id: Number(courseId), phone, consent }], errors];
   }
 
   renderActivities() {
@@ -237,6 +278,8 @@ export class VisitForm {
       activities.push({ code, outcome, reason, resident_id: residentId });
     }
     if (!activities.length) errors.push(t("errActivity"));
+    const [enrolments, enrolErrors] = this.collectEnrolments(residentIds);
+    errors.push(...enrolErrors);
     const payload = {
       id: newVisitId(),
       household_id: this.household?.id,
@@ -246,6 +289,7 @@ export class VisitForm {
       note: $("va-note").value.trim(),
       location: this.location,
       replaces: null,
+      enrolments,
     };
     return [payload, errors];
   }

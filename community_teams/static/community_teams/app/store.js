@@ -86,6 +86,10 @@ export async function activitiesAll() {
   return (await (await openStore()).getAll("activities")).sort(byPosition);
 }
 
+export async function coursesAll() {
+  return (await openStore()).getAll("courses");
+}
+
 export async function coursesCount() {
   return (await openStore()).count("courses");
 }
