@@ -1,8 +1,11 @@
 """Demo users, one per role, created idempotently for the demo-data command."""
 
+import datetime
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from lms.places.models import AdministrativeUnit
 
@@ -55,7 +58,12 @@ def demo_users_create(*, villages: list[AdministrativeUnit], agencies: list) -> 
     # A civil servant in a unit under the training manager's agency, so the manager sees them.
     child_agency = next(a for a in agencies if a.parent_id == top_agency.pk)
     scopes = {
-        Role.CIVIL_SERVANT: {"agency": child_agency, "position": "Chuyên viên"},
+        # In post since the start of the year, as the training demo's employment says.
+        Role.CIVIL_SERVANT: {
+            "agency": child_agency,
+            "position": "Chuyên viên",
+            "valid_from": datetime.date(timezone.localdate().year, 1, 1),
+        },
         Role.TEAM_MEMBER: {"unit": village},
         Role.TEAM_LEADER: {"unit": village},
         Role.COMMUNE_OFFICER: {"unit": commune},
