@@ -131,6 +131,10 @@ def _strings() -> dict[str, str]:
         ),
         "errEnrolPhone": _("Số điện thoại của người học chưa đúng (ví dụ: 0912 345 678)."),
         "errEnrolConsent": _("Hãy đánh dấu rằng người dân đã đồng ý đăng ký học."),
+        "edit": _("Sửa"),
+        "editingQueued": _("Đang sửa lượt thăm chưa gửi: {label}. Lưu sẽ thay nội dung đang chờ gửi."),
+        "editingSent": _("Đang sửa lượt thăm đã gửi: {label}. Lưu sẽ gửi một bản sửa thay cho bản cũ."),
+        "editGone": _("Hộ của lượt thăm này không còn trên máy nên không sửa được."),
     }
 
 

@@ -166,3 +166,27 @@ def test_deleted_household_comes_down_as_deleted_without_personal_data(member_a,
 def test_openapi_documents_the_operations(client):
     paths = client.get("/api/openapi.json").json()["paths"]
     assert {"/api/v1/visits/sync", "/api/v1/teams/sync-data", "/api/v1/teams/devices"} <= set(paths)
+
+
+def test_a_correction_from_the_app_replaces_the_sent_version(member_a, household_a, device_a):
+    household, people = household_a
+    client = device_client(device_a[1])
+    original = visit_item(household, people, note="Bản đầu")
+    assert post_visits(client, [original])[1]["results"][0]["status"] == "created"
+    fixed = visit_item(household, people, note="Đã sửa: bà vắng nhà", replaces=original["id"])
+    status, body = post_visits(client, [fixed])
+    assert status == 200 and body["results"][0]["status"] == "created"
+    stored = SupportVisit.objects.get(pk=fixed["id"])
+    assert str(stored.replaces_id) == original["id"] and stored.note == "Đã sửa: bà vắng nhà"
+    # The phone sends the correction again (no answer came back): nothing new.
+    assert post_visits(client, [fixed])[1]["results"][0]["status"] == "duplicate"
+    # A second correction of the same (already replaced) version is a conflict.
+    other = visit_item(household, people, note="Sửa lần nữa", replaces=original["id"])
+    result = post_visits(client, [other])[1]["results"][0]
+    assert (result["status"], result["code"]) == ("conflict", 409)
+    # Correcting the correction is fine; a correction of a version never received is invalid.
+    again = visit_item(household, people, note="Sửa lần nữa", replaces=fixed["id"])
+    assert post_visits(client, [again])[1]["results"][0]["status"] == "created"
+    ghost = visit_item(household, people, replaces=str(uuid.uuid4()))
+    assert post_visits(client, [ghost])[1]["results"][0]["code"] == 422
+    assert SupportVisit.objects.count() == 3

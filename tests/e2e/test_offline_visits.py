@@ -368,3 +368,64 @@ def test_offline_visit_enrols_a_resident_in_a_course(live_server, browser):
         assert assisted.enrolment.learner.phone == "+84987654321"
     finally:
         context.close()
+
+
+def test_queued_visit_edited_in_place_and_sent_visit_corrected(live_server, browser):
+    cache.clear()
+    member, hung, _anh = _register()
+    context = browser.new_context(viewport=PHONE_VIEWPORT, locale="vi-VN", service_workers="allow")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        _log_in(page, live_server)
+        _sign_device_in(page, households=3)
+        context.set_offline(True)
+        page.get_by_text("Đang ngoại tuyến").wait_for()
+        _pick_household(page, "dang van hung", "Hộ ông Đặng Văn Hùng")
+        smartphone = _activity(page, "Hướng dẫn sử dụng điện thoại thông minh")
+        smartphone.get_by_role("checkbox").check()
+        smartphone.get_by_role("combobox").select_option(label="Nam · sinh 1968")
+        page.get_by_label("Ghi chú").fill("Bản đầu")
+        page.get_by_role("button", name="Lưu lượt thăm").click()
+        page.get_by_text("1 lượt thăm chờ gửi").wait_for()
+        [first] = page.evaluate(QUEUE_READ)
+
+        # Not sent yet: edited in place, same id, still one item.
+        page.locator("#va-queue-list li").get_by_role("button", name="Sửa").click()
+        page.get_by_text("Đang sửa lượt thăm chưa gửi").wait_for()
+        assert page.get_by_label("Ghi chú").input_value() == "Bản đầu"
+        chosen = first["payload"]["activities"][0]["resident_id"]
+        assert smartphone.get_by_role("combobox").input_value() == chosen
+        page.get_by_label("Ghi chú").fill("Sửa trước khi gửi")
+        page.get_by_role("button", name="Lưu lượt thăm").click()
+        page.get_by_text("1 lượt thăm chờ gửi").wait_for()
+        [edited] = page.evaluate(QUEUE_READ)
+        assert edited["id"] == first["id"] and edited["payload"]["note"] == "Sửa trước khi gửi"
+        assert edited["payload"]["replaces"] is None
+
+        context.set_offline(False)
+        page.get_by_text("Đã gửi 1 lượt thăm.").wait_for()
+        assert SupportVisit.objects.get().note == "Sửa trước khi gửi"
+
+        # Sent: corrected from the "recently sent" list as a new version replacing it.
+        recent = page.locator("#va-recent-list li")
+        recent.first.wait_for()  # the list is drawn when the sync ends
+        assert recent.count() == 1 and "Hộ ông Đặng Văn Hùng" in recent.inner_text()
+        recent.get_by_role("button", name="Sửa").click()
+        page.get_by_text("Đang sửa lượt thăm đã gửi").wait_for()
+        page.get_by_label("Ghi chú").fill("Bản sửa sau khi gửi")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.get_by_role("button", name="Lưu lượt thăm").click()
+        # Sent by itself (online): the list then offers the correction, not the replaced version.
+        page.wait_for_function(
+            "(id) => { const rows = document.querySelectorAll('#va-recent-list li');"
+            " return rows.length === 1 && rows[0].dataset.visitId !== id; }",
+            arg=first["id"],
+        )
+        page.get_by_text("Không còn lượt thăm nào chờ gửi.").wait_for()
+        correction = SupportVisit.objects.exclude(pk=first["id"]).get()
+        assert str(correction.replaces_id) == first["id"] and correction.note == "Bản sửa sau khi gửi"
+        assert SupportVisit.objects.count() == 2
+        assert page.locator("#va-recent-list li").get_attribute("data-visit-id") == str(correction.pk)
+    finally:
+        context.close()

@@ -3,7 +3,7 @@
 // construction: every visit carries the UUID made when it was written, and the server
 // answers a re-sent id with "duplicate" and creates nothing.
 import { ApiError, deviceRegister, deviceRevoke, syncData, visitsSync } from "visit-app/api";
-import { VisitForm } from "visit-app/form";
+import { VisitForm, newVisitId } from "visit-app/form";
 import {
   activitiesAll,
   coursesAll,
@@ -16,6 +16,9 @@ import {
   queueAll,
   queueApplyResults,
   queueDelete,
+  queueGet,
+  recentForget,
+  recentSent,
   villagesAll,
   wipeAll,
 } from "visit-app/store";
@@ -102,6 +105,9 @@ async function renderQueue() {
         detail.textContent = item.detail;
         li.append(detail);
       }
+      if (item.status === "pending" || item.status === "invalid") {
+        li.append(" ", editButton(item.payload, "queued", item.household_label));
+      }
       if (item.status !== "pending") {
         const remove = document.createElement("button");
         remove.type = "button";
@@ -117,19 +123,57 @@ async function renderQueue() {
       return li;
     }),
   );
+  const recent = await recentSent();
+  $("va-recent").hidden = !recent.length;
+  $("va-recent-list").replaceChildren(
+    ...recent.map((entry) => {
+      const li = document.createElement("li");
+      li.className = "va-item va-item--sent";
+      li.dataset.visitId = entry.id;
+      const title = document.createElement("strong");
+      title.textContent = entry.household_label;
+      const meta = document.createElement("span");
+      meta.className = "meta";
+      meta.textContent = ` · ${entry.payload.visited_on} · ${t("activitiesCount", { n: entry.payload.activities.length })}`;
+      li.append(title, meta, " ", editButton(entry.payload, "sent", entry.household_label));
+      return li;
+    }),
+  );
   const last = await metaGet("lastSyncAt");
   $("va-last-sync").textContent = last
     ? t("lastSync", { date: new Date(last).toLocaleString(document.documentElement.lang || "vi") })
     : t("neverSynced");
 }
 
-async function saveVisit(payload, household) {
+function editButton(payload, mode, label) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "link-button";
+  button.textContent = t("edit");
+  button.addEventListener("click", async () => {
+    if (!(await form.edit(payload, mode, label))) notice(t("editGone"), "warning");
+  });
+  return button;
+}
+
+async function saveVisit(payload, household, editing) {
+  let queuedAt = new Date().toISOString();
+  if (editing?.mode === "queued") {
+    if (running) await running; // it may be on its way to the server right now
+    const still = await queueGet(editing.id);
+    if (still) queuedAt = still.queued_at;
+    else {
+      // Sent in the meantime: the change becomes a correction of what was sent.
+      Object.assign(payload, { id: newVisitId(), replaces: editing.id, enrolments: [] });
+    }
+  }
+  if (payload.replaces) await recentForget(payload.replaces);
   await queueAdd({
     id: payload.id,
     payload,
     status: "pending",
     detail: "",
-    queued_at: new Date().toISOString(),
+    queued_at: queuedAt,
     household_label: household.label,
   });
   notice(t("saved"), "success");

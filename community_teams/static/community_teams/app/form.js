@@ -2,7 +2,7 @@
 // activities with their outcome, an optional coarse location and a note. Builds the
 // exact payload the sync API takes; all DOM is built with textContent (no HTML from data).
 import { fold } from "visit-app/fold";
-import { householdsOfVillage } from "visit-app/store";
+import { householdGet, householdsOfVillage } from "visit-app/store";
 
 const MAX_RESULTS = 20;
 const OUTCOMES = ["done", "partly", "not_possible"];
@@ -63,6 +63,8 @@ export class VisitForm {
     $("va-village").addEventListener("change", () => this.loadVillage());
     $("va-locate").addEventListener("click", () => this.locate());
     $("va-location-clear").addEventListener("click", () => this.setLocation(null));
+    $("va-edit-cancel").addEventListener("click", () => this.reset());
+    this.editing = null;
     this.resetDate();
   }
 
@@ -153,7 +155,8 @@ export class VisitForm {
   // residents is chosen and some course is open.
   renderEnrol() {
     const residents = this.household ? this.household.residents || [] : [];
-    $("va-enrol-field").hidden = !residents.length || !this.courses.length;
+    // A correction of a sent visit does not enrol again (the enrolment was made then).
+    $("va-enrol-field").hidden = !residents.length || !this.courses.length || this.editing?.mode === "sent";
     const who = $("va-enrol-resident");
     const currentWho = who.value;
     who.replaceChildren(
@@ -185,6 +188,57 @@ export class VisitForm {
     // Whoever is enrolled during the visit was there.
     if (residentId && !residentIds.includes(residentId)) residentIds.push(residentId);
     return [[{ resident_id: residentId, course_id: Number(courseId), phone, consent }], errors];
+  }
+
+  // Load a visit into the form to change it. "queued": not sent yet, saved again in place
+  // under the same id; "sent": a correction, saved as a new version that replaces it.
+  async edit(payload, mode, label) {
+    this.reset();
+    const household = await householdGet(payload.household_id);
+    if (!household || household.deleted) return false;
+    this.editing = { mode, id: payload.id, replaces: payload.replaces || null, label };
+    const village = $("va-village");
+    if ([...village.options].some((o) => o.value === String(household.village_id))) {
+      village.value = String(household.village_id);
+      await this.loadVillage();
+    }
+    this.chooseHousehold(this.households.find((h) => h.id === household.id) || household);
+    $("va-date").value = payload.visited_on;
+    for (const input of this.form.querySelectorAll("input[name=va-resident]")) {
+      input.checked = payload.resident_ids.includes(input.value);
+    }
+    for (const act of payload.activities) {
+      const block = this.form.querySelector(`.va-activity[data-code="${CSS.escape(act.code)}"]`);
+      if (!block) continue;
+      const key = `va-act-${CSS.escape(act.code)}`;
+      block.querySelector("input[name=va-activity]").checked = true;
+      block.querySelector(".va-activity__details").hidden = false;
+      const radio = block.querySelector(`input[name="${key}-outcome"][value="${CSS.escape(act.outcome)}"]`);
+      if (radio) radio.checked = true;
+      block.querySelector(`input[name="${key}-reason"]`).value = act.reason || "";
+      const select = block.querySelector(".va-resident-select");
+      if (select) select.value = act.resident_id || "";
+    }
+    $("va-note").value = payload.note || "";
+    this.setLocation(payload.location || null);
+    const enrolment = mode === "queued" ? (payload.enrolments || [])[0] : null;
+    if (enrolment) {
+      $("va-enrol-resident").value = enrolment.resident_id;
+      $("va-enrol-course").value = String(enrolment.course_id);
+      $("va-enrol-phone").value = enrolment.phone;
+      $("va-enrol-consent").checked = Boolean(enrolment.consent);
+    }
+    this.renderEditing();
+    this.form.scrollIntoView({ block: "start" });
+    return true;
+  }
+
+  renderEditing() {
+    const banner = $("va-editing");
+    banner.hidden = !this.editing;
+    $("va-editing-text").textContent = this.editing
+      ? this.t(this.editing.mode === "sent" ? "editingSent" : "editingQueued", { label: this.editing.label })
+      : "";
   }
 
   renderActivities() {
@@ -280,15 +334,16 @@ export class VisitForm {
     if (!activities.length) errors.push(t("errActivity"));
     const [enrolments, enrolErrors] = this.collectEnrolments(residentIds);
     errors.push(...enrolErrors);
+    const editing = this.editing;
     const payload = {
-      id: newVisitId(),
+      id: editing?.mode === "queued" ? editing.id : newVisitId(),
       household_id: this.household?.id,
       visited_on: visitedOn,
       resident_ids: residentIds,
       activities,
       note: $("va-note").value.trim(),
       location: this.location,
-      replaces: null,
+      replaces: editing ? (editing.mode === "sent" ? editing.id : editing.replaces) : null,
       enrolments,
     };
     return [payload, errors];
@@ -309,7 +364,7 @@ export class VisitForm {
     this.saving = true;
     button.disabled = true;
     try {
-      await this.onSave(payload, this.household);
+      await this.onSave(payload, this.household, this.editing);
       this.reset();
     } finally {
       this.saving = false;
@@ -318,6 +373,8 @@ export class VisitForm {
   }
 
   reset() {
+    this.editing = null;
+    this.renderEditing();
     this.form.reset();
     $("va-form-errors").replaceChildren();
     this.chooseHousehold(null);

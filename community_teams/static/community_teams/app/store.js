@@ -114,6 +114,22 @@ export async function householdGet(id) {
 // the same visit overwrites rather than doubles it, and the server treats a re-send as
 // "already received".
 
+const RECENT_MAX = 10;
+
+export async function queueGet(id) {
+  return (await openStore()).get("queue", id);
+}
+
+export async function recentSent() {
+  return (await metaGet("recentSent")) || [];
+}
+
+// A correction of a sent visit is queued: the sent version leaves the "recently sent"
+// list (the queued correction is edited in place from now on).
+export async function recentForget(id) {
+  await metaSet("recentSent", (await recentSent()).filter((entry) => entry.id !== id));
+}
+
 export async function queueAdd(item) {
   return (await openStore()).put("queue", item);
 }
@@ -134,7 +150,17 @@ export async function queueApplyResults(results) {
   const queue = tx.objectStore("queue");
   for (const result of results) {
     if (result.status === "created" || result.status === "duplicate") {
+      const item = await queue.get(result.id);
       await queue.delete(result.id);
+      if (item) {
+        // Kept a little while so the visit can still be corrected (a new version that
+        // "replaces" it): newest first, the version it replaced dropped.
+        const recent = ((await tx.objectStore("meta").get("recentSent")) || []).filter(
+          (entry) => entry.id !== item.id && entry.id !== item.payload.replaces,
+        );
+        recent.unshift({ id: item.id, payload: item.payload, household_label: item.household_label, sent_at: Date.now() });
+        await tx.objectStore("meta").put(recent.slice(0, RECENT_MAX), "recentSent");
+      }
     } else {
       const item = await queue.get(result.id);
       if (item) {
