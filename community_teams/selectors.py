@@ -257,3 +257,69 @@ def teams_export_rows(*, commune: AdministrativeUnit) -> list[list[str]]:
             ]
         )
     return rows
+
+
+def commune_for_officer(*, user, commune_id: int) -> AdministrativeUnit | None:
+    """The commune if `user` sees it as an officer (commune officer, or above), else None:
+    only officer roles reach the commune level in `units_visible_to`."""
+    return communes_for_officer(user=user).filter(pk=commune_id).select_related("parent").first()
+
+
+def commune_register_villages(*, commune: AdministrativeUnit, month_start: datetime.date) -> list:
+    """The commune's villages, each with `n_households`, `n_residents` (current, not
+    deleted) and `n_visited` (households visited since `month_start`), in one query."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    def counted(queryset, key: str, expression):
+        return Coalesce(
+            Subquery(
+                queryset.filter(**{key: OuterRef("pk")})
+                .order_by()
+                .values(key)
+                .annotate(n=expression)
+                .values("n")[:1],
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        )
+
+    return list(
+        AdministrativeUnit.objects.filter(parent=commune, level=AdministrativeUnit.Level.VILLAGE)
+        .annotate(
+            n_households=counted(Household.objects.filter(deleted=False), "village_id", Count("id")),
+            n_residents=counted(
+                Resident.objects.filter(deleted=False, household__deleted=False),
+                "household__village_id",
+                Count("id"),
+            ),
+            n_visited=counted(
+                SupportVisit.objects.filter(visited_on__gte=month_start, household__deleted=False),
+                "village_id",
+                Count("household_id", distinct=True),
+            ),
+        )
+        .order_by("name")
+    )
+
+
+def households_of_commune(
+    *, commune: AdministrativeUnit, month_start: datetime.date, village_id: int | None = None
+) -> QuerySet[Household]:
+    """The commune's current households (optionally one village's), with their residents
+    counted and whether they were visited since `month_start`."""
+    from django.db.models import Count, Exists, OuterRef, Q
+
+    households = Household.objects.filter(village__parent=commune, deleted=False)
+    if village_id is not None:
+        households = households.filter(village_id=village_id)
+    return (
+        households.annotate(
+            n_residents=Count("residents", filter=Q(residents__deleted=False)),
+            visited=Exists(
+                SupportVisit.objects.filter(household=OuterRef("pk"), visited_on__gte=month_start)
+            ),
+        )
+        .select_related("village")
+        .order_by("village__name", "label", "id")
+    )

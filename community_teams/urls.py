@@ -17,6 +17,7 @@ urlpatterns: list = [
     path("xa/<int:commune_id>/nhap-to/", views.team_import_view, name="team_import"),
     path("xa/<int:commune_id>/xuat-to.xlsx", views.team_export, name="team_export"),
     path("to/<int:team_id>/", views.team_detail, name="team_detail"),
+    path("xa/<int:commune_id>/so-ho/", views.commune_register, name="commune_register"),
     # Team members: household register, visits, devices.
     path("ho/", views.household_list, name="household_list"),
     path("ho/them/", views.household_create, name="household_create"),

@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -247,6 +248,45 @@ def team_import_view(request, commune_id: int):
 
 
 # --- Team members: household register -------------------------------------------------
+
+
+@login_required
+def commune_register(request, commune_id: int):
+    """Commune officers (and above): the household registers of the commune's villages,
+    counts per village and the household list (labels only, no residents' details).
+    A commune outside the user's scope is not found."""
+    commune = selectors.commune_for_officer(user=request.user, commune_id=commune_id)
+    if commune is None:
+        raise Http404
+    month_start = timezone.localdate().replace(day=1)
+    villages = selectors.commune_register_villages(commune=commune, month_start=month_start)
+    try:
+        village_id = int(request.GET.get("thon", ""))
+    except ValueError:
+        village_id = None
+    if village_id not in {v.pk for v in villages}:
+        village_id = None
+    households = selectors.households_of_commune(
+        commune=commune, month_start=month_start, village_id=village_id
+    )
+    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    access_log.info("commune %s household register viewed by user %s", commune.pk, request.user.pk)
+    return render(
+        request,
+        "community_teams/commune_register.html",
+        {
+            "commune": commune,
+            "villages": villages,
+            "village_id": village_id,
+            "page": page,
+            "month_start": month_start,
+            "totals": {
+                "households": sum(v.n_households for v in villages),
+                "residents": sum(v.n_residents for v in villages),
+                "visited": sum(v.n_visited for v in villages),
+            },
+        },
+    )
 
 
 def _member_villages_or_403(request):
