@@ -92,7 +92,10 @@ class Household(models.Model):
     class Meta:
         verbose_name = _("hộ gia đình")
         verbose_name_plural = _("hộ gia đình")
-        indexes = [models.Index(fields=["village", "updated_at"], name="ct_household_village_upd")]
+        indexes = [
+            models.Index(fields=["village", "updated_at"], name="ct_household_village_upd"),
+            models.Index(fields=["updated_at"], name="ct_household_updated"),  # since a watermark
+        ]
 
     def __str__(self) -> str:
         return self.label or str(self.id)
@@ -293,6 +296,8 @@ class SupportVisit(models.Model):
             models.Index(fields=["village", "visited_on"], name="ct_visit_village_day"),
             models.Index(fields=["household", "visited_on"], name="ct_visit_household_day"),
             models.Index(fields=["member", "visited_on"], name="ct_visit_member_day"),
+            # What arrived since a watermark (indicator rollups' incremental refresh).
+            models.Index(fields=["received_at"], name="ct_visit_received"),
         ]
 
     def __str__(self) -> str:
@@ -378,6 +383,7 @@ class StatusObservation(models.Model):
             models.Index(fields=["province", "observed_on", "field"], name="ct_obs_province_day"),
             models.Index(fields=["commune", "observed_on", "field"], name="ct_obs_commune_day"),
             models.Index(fields=["village", "observed_on", "field"], name="ct_obs_village_day"),
+            models.Index(fields=["created_at"], name="ct_obs_created"),  # since a watermark
         ]
 
     def __str__(self) -> str:
