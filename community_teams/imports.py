@@ -7,9 +7,7 @@ not matter); `leader` one phone number or e-mail; `members` several, separated b
 Each person needs an account already.
 """
 
-import csv
 import datetime
-import io
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -61,41 +59,6 @@ class ImportReport:
     @property
     def n_error(self) -> int:
         return sum(r.status == "error" for r in self.rows)
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.date().strftime("%d/%m/%Y")
-    if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def table_read(*, data: bytes, filename: str) -> list[list[str]]:
-    """Rows of cells (strings) from CSV (UTF-8, with or without BOM; comma or semicolon)
-    or the first sheet of an XLSX workbook. ValidationError when unreadable."""
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-        except Exception as exc:  # noqa: BLE001 - any unreadable workbook gets the same answer
-            raise ValidationError(_("Không đọc được tệp XLSX.")) from exc
-        return [[_cell(c) for c in row] for row in sheet.iter_rows(values_only=True)]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationError(_("Tệp CSV phải dùng bảng mã UTF-8.")) from exc
-    dialect = csv.excel
-    try:
-        dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else "", delimiters=",;")
-    except csv.Error:
-        pass
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
 
 
 def _find_user(who: str) -> User | None:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lms.accounts.models import RoleAssignment
+from lms.core.spreadsheets import table_read
 from lms.places.models import AdministrativeUnit
 
 from . import selectors, services
@@ -32,7 +33,7 @@ from .forms import (
     TeamForm,
     VisitForm,
 )
-from .imports import _find_user, table_read, team_import
+from .imports import _find_user, team_import
 from .models import Device, Resident, Team
 from .sync import visit_batch_sync
 

@@ -10,8 +10,6 @@ invitation to set a password, sent once through the outbox.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -28,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from lms.accounts.models import User
 from lms.accounts.phone import phone_to_e164
 from lms.accounts.services import username_generate
+from lms.core.spreadsheets import table_read
 from lms.core.text import fold
 from lms.organisations.models import Agency
 
@@ -149,34 +148,13 @@ def _clean(value) -> str:
     return " ".join(unicodedata.normalize("NFC", str(value)).split())
 
 
-def _table(data: bytes, filename: str) -> list[list]:
-    if filename.lower().endswith(".xlsx") or data[:2] == b"PK":
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:  # noqa: BLE001 - any unreadable workbook is the same message
-            raise ValidationError(_("Không đọc được tệp Excel. Hãy lưu lại dạng .xlsx.")) from None
-        sheet = book.worksheets[0]
-        rows = [list(r) for r in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
-        book.close()
-        return rows
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationError(_("Tệp không phải văn bản UTF-8. Hãy lưu lại dưới dạng “CSV UTF-8”.")) from None
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ("\t" if "\t" in first else ",")
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
-
-
 def staff_file_parse(*, data: bytes, filename: str = "") -> list[ImportRow]:
     """Rows of a CSV (UTF-8, with or without BOM; comma, semicolon or tab) or XLSX file
     (first sheet), keyed by field. ValidationError for an unreadable file, missing
     columns, no rows, or more than MAX_ROWS rows."""
     if len(data) > MAX_FILE_BYTES:
         raise ValidationError(_("Tệp lớn hơn 5 MB. Hãy chia nhỏ tệp."))
-    table = _table(data, filename)
+    table = table_read(data=data, filename=filename, max_rows=MAX_ROWS + 2)
     while table and not any(_clean(c) for c in table[0]):
         table.pop(0)
     if not table:
