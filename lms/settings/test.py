@@ -17,7 +17,7 @@ _xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 if REDIS_URL and _xdist_worker.startswith("gw"):
     _url = urlsplit(REDIS_URL)
     _db = int(_url.path.strip("/") or 0) + int(_xdist_worker[2:])
-    REDIS_URL = urlunsplit(_url._replace(path=f"/{_db % 16}"))
+    REDIS_URL = urlunsplit(_url._replace(path=f"/{_db % 64}"))
     CACHES["default"]["LOCATION"] = REDIS_URL
     if CELERY_BROKER_URL.startswith("redis://"):
         CELERY_BROKER_URL = REDIS_URL
