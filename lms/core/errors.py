@@ -1,13 +1,15 @@
 """JSON error answers for the API: ``{"detail": "<message>", "code": "<code>", "errors": [...]}``.
 
-Bad input gets a 4xx with a clear (translated) message; our own bugs a logged 500. Never
-an HTML page. ``lms.api`` installs these handlers on the NinjaAPI.
+Bad input gets a 4xx with a clear (translated) message; our own bugs a logged 500; a
+database that is unreachable (restart, failover) a 503 with Retry-After. Never an HTML
+page. ``lms.api`` installs these handlers on the NinjaAPI.
 """
 
 import logging
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -76,10 +78,21 @@ def install_error_handlers(api: NinjaAPI) -> None:
         detail = _("Lỗi máy chủ; chúng tôi đã ghi nhận và sẽ khắc phục.")
         return json_error(api, request, 500, detail, "server_error")
 
+    def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # The database went away (restart, failover, network) or refused the transaction
+        # (deadlock, serialization): the transaction was rolled back, a retry is the answer.
+        logger.warning("Database unavailable in API %s %s: %s", request.method, request.path, exc)
+        detail = _("Máy chủ tạm thời không kết nối được cơ sở dữ liệu. Hãy thử lại sau ít phút.")
+        response = json_error(api, request, 503, detail, "unavailable")
+        response["Retry-After"] = "30"
+        return response
+
     api.add_exception_handler(NinjaValidationError, validation_error)
     api.add_exception_handler(DjangoValidationError, django_validation_error)
     api.add_exception_handler(Http404, http404)
     api.add_exception_handler(PermissionDenied, permission_denied)
     api.add_exception_handler(AuthenticationError, not_authenticated)
     api.add_exception_handler(HttpError, http_error)
+    api.add_exception_handler(OperationalError, database_unavailable)
+    api.add_exception_handler(InterfaceError, database_unavailable)
     api.add_exception_handler(Exception, server_error)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import caches
-from django.db import connections
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connections
 
 from lms.celery_app import app as celery_app
 from tests.services import require_postgresql
@@ -78,6 +79,10 @@ def throwaway_postgres(django_db_setup, django_db_blocker):
         server.close()
 
 
+def _close_old_connections(**kwargs) -> None:
+    close_old_connections()
+
+
 @contextlib.contextmanager
 def default_database_at(server: ThrowawayPostgres, dbname: str = "lms"):
     """Point Django's default connection at the throwaway server for a while (services
@@ -85,10 +90,17 @@ def default_database_at(server: ThrowawayPostgres, dbname: str = "lms"):
     connection = connections["default"]
     before = dict(connection.settings_dict)
     connection.close()
-    connection.settings_dict.update(HOST=server.host, PORT=str(server.port), NAME=dbname, CONN_MAX_AGE=0)
+    connection.settings_dict.update(HOST=server.host, PORT=str(server.port), NAME=dbname)
+    # Django's test client unplugs close_old_connections from request_started/finished;
+    # a WSGI server runs it around every request, and with CONN_HEALTH_CHECKS it is what
+    # replaces a connection the database restart cut. Plug it back in, as production has it.
+    request_started.connect(_close_old_connections)
+    request_finished.connect(_close_old_connections)
     try:
         yield connection
     finally:
+        request_started.disconnect(_close_old_connections)
+        request_finished.disconnect(_close_old_connections)
         with contextlib.suppress(Exception):
             connection.close()
         connection.connection = None
