@@ -122,6 +122,9 @@ def services_at(redis_server, settings):
     cache ignores Redis errors), jobs sent to a broker rather than run inline. The
     database stays the normal test database."""
     require_postgresql()
+    import redis
+
+    redis.Redis(port=redis_server.port).flushall()  # no message left by an earlier test
     settings.CACHES = {
         "default": {
             **settings.CACHES["default"],

@@ -67,7 +67,7 @@ def test_database_restart_during_a_sync_batch(throwaway_postgres):
         # The phone retries the same batch: all of it is stored, once.
         response = _send(client, team["token"], items)
         assert response.status_code == 200, response.content
-        assert [r["status"] for r in response.json()["results"]] == ["created"] * 12
+        assert [r["status"] for r in response.json()["results"]] == ["created"] * 12, response.json()
         stored = visit_counts()
         assert stored == (before[0] + 12, before[1] + 12, before[2] + 24, before[3] + 12)
 
