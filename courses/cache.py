@@ -43,9 +43,12 @@ def _cacheable_request(request: HttpRequest, page) -> bool:
     return not page.get_view_restrictions().exists()
 
 
-def _key(request: HttpRequest, page) -> str | None:
-    from courses.views import is_low_data
-
+def page_cache_generation(request: HttpRequest | None = None) -> int | None:
+    """The current generation of cached pages and fragments (None when the cache is
+    down); read once per request."""
+    memo = getattr(request, "_courses_cache_generation", None)
+    if memo is not None:
+        return memo
     try:
         generation = cache.get(_GENERATION_KEY)
         if generation is None:
@@ -53,6 +56,17 @@ def _key(request: HttpRequest, page) -> str | None:
             cache.set(_GENERATION_KEY, generation, None)
     except Exception:  # noqa: BLE001 - a cache outage must not break the page
         logger.warning("page cache unavailable", exc_info=True)
+        return None
+    if request is not None:
+        request._courses_cache_generation = generation
+    return generation
+
+
+def _key(request: HttpRequest, page) -> str | None:
+    from courses.views import is_low_data
+
+    generation = page_cache_generation(request)
+    if generation is None:
         return None
     query = hashlib.sha256(request.META.get("QUERY_STRING", "").encode()).hexdigest()[:32]
     return f"courses:page:{generation}:{page.pk}:{get_language()}:{int(is_low_data(request))}:{query}"

@@ -4,6 +4,7 @@ whatever the size of the course or the number of enrolments.
 """
 
 import datetime
+import hashlib
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -71,11 +72,30 @@ def restricted_paths_invalidate() -> None:
 # --- URLs without queries -----------------------------------------------------------------
 
 
+def _ordered_root_paths(request) -> tuple[list, int | None]:
+    """Wagtail's site roots, the request's own site first, longest path first; read from
+    the cache once per request (a page of cards or an outline asks for many URLs)."""
+    current_site_id = getattr(getattr(request, "_wagtail_site", None), "pk", None) if request else None
+    memo = getattr(request, "_courses_root_paths", None) if request is not None else None
+    if memo is not None and memo[1] == current_site_id:
+        return memo
+    if request is not None and hasattr(request, "_wagtail_cached_site_root_paths"):
+        root_paths = request._wagtail_cached_site_root_paths
+    else:
+        root_paths = Site.get_site_root_paths()
+        if request is not None:
+            request._wagtail_cached_site_root_paths = root_paths
+    ordered = sorted(root_paths, key=lambda r: (r.site_id != current_site_id, -len(r.root_path)))
+    memo = (ordered, current_site_id)
+    if request is not None:
+        request._courses_root_paths = memo
+    return memo
+
+
 def page_url(*, url_path: str, request=None) -> str:
     """The address of a page from its url_path, using Wagtail's cached site roots."""
-    root_paths = Site.get_site_root_paths()
-    current_site_id = getattr(getattr(request, "_wagtail_site", None), "pk", None) if request else None
-    for root in sorted(root_paths, key=lambda r: (r.site_id != current_site_id, -len(r.root_path))):
+    root_paths, current_site_id = _ordered_root_paths(request)
+    for root in root_paths:
         if url_path.startswith(root.root_path):
             tail = url_path[len(root.root_path) - 1 :]
             if len(root_paths) == 1 or root.site_id == current_site_id:
@@ -253,6 +273,14 @@ class CourseOutline:
         return sum(1 for lesson in self.lessons if lesson.completed)
 
     @property
+    def state_key(self) -> str:
+        """A digest of which lessons are completed: with the structure's version it
+        fixes every status and lock shown, so a rendered outline may be reused for the
+        same state (it names no one)."""
+        done = ",".join(str(lesson.info.id) for lesson in self.lessons if lesson.completed)
+        return hashlib.sha256(done.encode()).hexdigest()[:24]
+
+    @property
     def percent(self) -> int:
         return round(100 * self.completed_count / len(self.lessons)) if self.lessons else 0
 
@@ -423,6 +451,57 @@ def courses_catalogue(
             lesson_total=_lesson_total("path"),
         )
     return courses.order_by("path")
+
+
+CATALOGUE_IDS_SECONDS = 10 * 60
+
+
+def catalogue_course_ids(*, index: CourseIndexPage, generation: int | None, **filters) -> list[int]:
+    """Ids of the live, public courses under `index` matching the filters, in catalogue
+    order (courses_catalogue). Cached per filter set under the page-cache generation
+    (courses.cache), so a publish, move or deletion shows at once; one small query on
+    a miss."""
+    digest = hashlib.sha256(repr(sorted(filters.items())).encode()).hexdigest()[:32]
+    key = f"courses:catalogue-ids:{generation}:{index.pk}:{digest}"
+    ids = cache.get(key) if generation is not None else None
+    if ids is None:
+        ids = list(courses_catalogue(index=index, **filters).values_list("pk", flat=True))
+        if generation is not None:
+            cache.set(key, ids, CATALOGUE_IDS_SECONDS)
+    return ids
+
+
+def catalogue_cards_courses(*, course_ids: list[int]) -> list[CoursePage]:
+    """The courses a catalogue card shows, with `learner_count` (one query)."""
+    return list(
+        CoursePage.objects.filter(pk__in=course_ids)
+        .only("id", "title", "url_path", "summary", "topic", "level", "duration_minutes")
+        .annotate(
+            learner_count=_count_subquery(
+                Enrolment.objects.filter(course=OuterRef("pk"), status__in=Enrolment.CURRENT)
+            )
+        )
+    )
+
+
+def catalogue_learner_states(*, learner, course_ids: list[int]) -> dict[int, tuple[str, int, int]]:
+    """The learner's (status, lessons completed, lessons in the course) for each of
+    `course_ids` they are enrolled in; one query, nothing for an anonymous visitor."""
+    if not course_ids or not getattr(learner, "is_authenticated", False):
+        return {}
+    rows = (
+        Enrolment.objects.filter(learner=learner, course_id__in=course_ids, status__in=Enrolment.CURRENT)
+        .annotate(
+            completed=_count_subquery(
+                LessonProgress.objects.filter(
+                    course=OuterRef("course"), learner=OuterRef("learner"), completed_at__isnull=False
+                )
+            ),
+            total=_lesson_total("course__path"),
+        )
+        .values_list("course_id", "status", "completed", "total")
+    )
+    return {course_id: (status, completed, total) for course_id, status, completed, total in rows}
 
 
 # --- Dashboard ----------------------------------------------------------------------------

@@ -5,23 +5,28 @@ Pages served by Wagtail (catalogue, course, module, lesson) get their context fr
 without JavaScript and redirect back with a message.
 """
 
+import hashlib
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from content.selectors import SEARCH_QUERY_MAX_LENGTH
 from courses import selectors, services
+from courses.cache import page_cache_generation
 from courses.models import (
     Audience,
     CourseIndexPage,
@@ -102,6 +107,14 @@ def is_low_data(request: HttpRequest) -> bool:
 
 
 def catalogue_context(*, request: HttpRequest, index: CourseIndexPage) -> dict:
+    """The catalogue's filters, one page of cards and the learner's own progress on them.
+
+    Shared parts are cached under the page-cache generation (forgotten on any publish,
+    move or delete, courses.cache): the list of matching course ids per filter set, each
+    card's HTML (topic, title, summary, length, level, learners) and the filter form's
+    HTML per query string. What belongs to the learner (status and percentage per card)
+    is read per request in one query and never cached with them.
+    """
     form = CatalogueFilterForm(request.GET or None)
     filters: dict = {}
     if form.is_bound and form.is_valid():
@@ -109,35 +122,75 @@ def catalogue_context(*, request: HttpRequest, index: CourseIndexPage) -> dict:
     elif form.is_bound:
         return {"form": form, "filters_invalid": True, "courses_page": None, "cards": [], "filtering": True}
     query = filters.pop("q", "")
-    courses = selectors.courses_catalogue(index=index, learner=request.user, query=query, **filters)
-    courses_page = Paginator(courses, COURSES_PER_PAGE).get_page(request.GET.get("page"))
+    generation = page_cache_generation(request)
+    ids = selectors.catalogue_course_ids(index=index, generation=generation, query=query, **filters)
+    courses_page = Paginator(ids, COURSES_PER_PAGE).get_page(request.GET.get("page"))
+    page_ids = list(courses_page.object_list)
+    html = catalogue_cards(course_ids=page_ids, request=request, generation=generation)
+    states = selectors.catalogue_learner_states(learner=request.user, course_ids=page_ids)
     cards = []
-    for course in courses_page.object_list:
-        total = getattr(course, "lesson_total", 0)
-        status = getattr(course, "my_status", None)
-        percent = (
-            100
-            if status == "completed"
-            else (min(100, round(100 * course.my_completed / total)) if status and total else 0)
-        )
-        cards.append(
-            {
-                "course": course,
-                "url": selectors.page_url(url_path=course.url_path, request=request),
-                "status": status,
-                "percent": percent,
-            }
-        )
+    for course_id in page_ids:
+        if course_id not in html:
+            continue  # unpublished since the id list was cached: the next generation drops it
+        status, done, total = states.get(course_id, (None, 0, 0))
+        percent = 0
+        if status == "completed":
+            percent = 100
+        elif status and total:
+            percent = min(100, round(100 * done / total))
+        cards.append({"id": course_id, "html": html[course_id], "status": status, "percent": percent})
     params = request.GET.copy()
     params.pop("page", None)
+    filtering = bool(query or filters)
     return {
         "form": form,
+        "filters_html": _filters_html(request=request, index=index, form=form, filtering=filtering,
+                                      params=params.urlencode()),
         "courses_page": courses_page,
         "cards": cards,
         "query": query,
-        "filtering": bool(query or filters),
+        "filtering": filtering,
         "page_query": params.urlencode(),
     }
+
+
+CATALOGUE_FRAGMENT_SECONDS = 10 * 60
+
+
+def catalogue_cards(*, course_ids: list[int], request: HttpRequest, generation: int | None) -> dict[int, str]:
+    """Each course's card HTML (the part every visitor sees), by id: one cache read for
+    the page of cards, one query and a render for those not cached yet."""
+    language = get_language()
+    keys = {pk: f"courses:card:{generation}:{language}:{pk}" for pk in course_ids}
+    found: dict = {}
+    if generation is not None and keys:
+        cached = cache.get_many(list(keys.values()))
+        found = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    misses = [pk for pk in course_ids if pk not in found]
+    if misses:
+        fresh = {
+            course.pk: render_to_string(
+                "courses/includes/course_card.html",
+                {"course": course, "url": selectors.page_url(url_path=course.url_path, request=request)},
+            )
+            for course in selectors.catalogue_cards_courses(course_ids=misses)
+        }
+        if generation is not None and fresh:
+            cache.set_many({keys[pk]: value for pk, value in fresh.items()}, CATALOGUE_FRAGMENT_SECONDS)
+        found.update(fresh)
+    return found
+
+
+def _filters_html(*, request: HttpRequest, index: CourseIndexPage, form, filtering: bool, params: str) -> str:
+    """The search and filter form, rendered once per language and query string."""
+    digest = hashlib.sha256(params.encode()).hexdigest()[:32]
+    key = f"courses:catalogue-form:{index.pk}:{get_language()}:{digest}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("courses/includes/catalogue_filters.html",
+                                {"form": form, "filtering": filtering, "page": index})
+        cache.set(key, html, CATALOGUE_FRAGMENT_SECONDS)
+    return html
 
 
 def course_context(*, request: HttpRequest, course: CoursePage) -> dict:
@@ -146,6 +199,8 @@ def course_context(*, request: HttpRequest, course: CoursePage) -> dict:
     return {
         "outline": outline,
         "enrolment": enrolment,
+        "fragment_generation": page_cache_generation(request),
+        "fragment_language": get_language(),
         "window_error": services.enrolment_window_error(course=course) if enrolment is None else "",
         "login_url": _login_url(request, course.url),
         "catalogue_url": selectors.page_url(
@@ -194,6 +249,10 @@ def lesson_serve(*, request: HttpRequest, lesson: LessonPage, serve, args, kwarg
             "next": following,
             "low_data": low_data,
             "blocks": lesson.body_for(low_data=low_data),
+            # The body is the same for everyone unless a quiz block shows the learner's state.
+            "body_cacheable": not any(block.block_type == "quiz" for block in lesson.body),
+            "fragment_generation": page_cache_generation(request),
+            "fragment_language": get_language(),
             "dropped_blocks": 0 if not low_data else len(lesson.body) - len(lesson.body_for(low_data=True)),
             "login_url": _login_url(request, request.get_full_path()),
         }
