@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lms.accounts.models import RoleAssignment
-from lms.core.spreadsheets import table_read
+from lms.core.spreadsheets import export_row, table_read
 from lms.places.models import AdministrativeUnit
 
 from . import selectors, services
@@ -130,7 +130,7 @@ def team_export(request, commune_id: int):
     sheet = workbook.active
     sheet.title = "to-cong-nghe-so"
     for row in selectors.teams_export_rows(commune=commune):
-        sheet.append(row)
+        sheet.append(export_row(row))
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="to-cong-nghe-so-{commune.pk}.xlsx"'
     workbook.save(response)

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from courses.models import CoursePage, Enrolment
 from courses.services import enrolment_create, enrolment_window_error
 from lms.accounts.phone import phone_to_e164
+from lms.core.spreadsheets import text_decode
 
 IDENTIFIER_COLUMNS = ("email", "phone", "user_id")
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -76,13 +77,7 @@ def bulk_csv_parse(*, data: bytes) -> list[BulkRow]:
     """
     if len(data) > MAX_FILE_BYTES:
         raise ValidationError(_("Tệp quá lớn: tối đa 2 MB."), code="too_large")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationError(
-            _("Tệp không phải văn bản UTF-8. Hãy lưu lại dưới dạng “CSV UTF-8” rồi tải lên."),
-            code="encoding",
-        ) from None
+    text = text_decode(data)
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         raise ValidationError(_("Tệp trống hoặc thiếu dòng tiêu đề."), code="empty")

@@ -17,10 +17,9 @@ from courses.models import CourseCompletion, CoursePage, Enrolment, LessonProgre
 from courses.selectors import course_structure_get
 from lms.accounts.models import Role
 from lms.accounts.selectors import roles_active_for
+from lms.core.spreadsheets import export_row
 
 REPORT_ROLES = (Role.PLATFORM_ADMIN, Role.CONTENT_EDITOR)
-# A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def user_can_manage_courses(*, user) -> bool:
@@ -190,14 +189,6 @@ def course_report_build(*, course: CoursePage) -> CourseReport:
 # --- Exports --------------------------------------------------------------------------------
 
 
-def cell_safe(value):
-    """A value a spreadsheet shows as text, never runs: strings starting with = + - @
-    (or a tab / carriage return) get a leading apostrophe. Numbers pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def report_table(*, report: CourseReport) -> list[list]:
     """The report as rows of cells (summary, blank line, one row per lesson), shared by
     the CSV and XLSX exports. Cells are already made safe."""
@@ -217,7 +208,7 @@ def report_table(*, report: CourseReport) -> list[list]:
     for row in report.lessons:
         summary.append([row.position, row.module_title, row.title, _("Có") if row.required else _("Không"),
                         row.reached, row.completed, row.stopped, row.stopped_percent])
-    return [[cell_safe(cell) for cell in line] for line in summary]
+    return [export_row(line) for line in summary]
 
 
 def report_csv(*, report: CourseReport) -> bytes:

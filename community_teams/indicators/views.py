@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from lms.accounts.selectors import units_visible_to
+from lms.core.spreadsheets import export_row
 from lms.places.models import AdministrativeUnit
 
 from .models import IndicatorDefinition, Level, QualityFlag, Target
@@ -204,9 +205,9 @@ def _export(rows: list[dict], fmt: str, name: str) -> HttpResponse:
         out = io.StringIO()
         out.write("\ufeff")  # Excel opens UTF-8 CSV with Vietnamese correctly
         writer = csv.writer(out)
-        writer.writerow(headers)
+        writer.writerow(export_row(headers))
         for r in rows:
-            writer.writerow(["" if r[k] is None else r[k] for k in keys])
+            writer.writerow(export_row(["" if r[k] is None else r[k] for k in keys]))
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     else:
         from openpyxl import Workbook
@@ -214,9 +215,11 @@ def _export(rows: list[dict], fmt: str, name: str) -> HttpResponse:
         wb = Workbook()
         ws = wb.active
         ws.title = _("Chỉ số")
-        ws.append(headers)
+        ws.append(export_row(headers))
         for r in rows:
-            ws.append([float(r[k]) if k == "percent" and r[k] is not None else r[k] for k in keys])
+            ws.append(export_row(
+                [float(r[k]) if k == "percent" and r[k] is not None else r[k] for k in keys]
+            ))
         buf = io.BytesIO()
         wb.save(buf)
         response = HttpResponse(buf.getvalue(), content_type=XLSX)

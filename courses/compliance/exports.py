@@ -19,6 +19,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from lms.core.spreadsheets import export_row
+
 from .selectors import AgencyCompliance, DtiEvidence, Figures
 
 FAMILY = "Be Vietnam Pro"
@@ -113,17 +115,17 @@ def _xlsx(title: str, header: list[tuple[str, str]], sections) -> bytes:
     ws = wb.active
     ws.title = _("Thông tin")[:31]
     for key, value in header:
-        ws.append([key, value])
+        ws.append(export_row([key, value]))
         ws.cell(ws.max_row, 1).font = Font(bold=True)
     ws.column_dimensions["A"].width = 26
     ws.column_dimensions["B"].width = 60
     for name, head, rows in sections:
         sheet = wb.create_sheet(name[:31])
-        sheet.append(head)
+        sheet.append(export_row(head))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(row)
+            sheet.append(export_row(row))
         sheet.column_dimensions["A"].width = 34
         sheet.freeze_panes = "B2"
     buf = io.BytesIO()

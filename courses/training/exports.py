@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from lms.core.spreadsheets import export_row
+
 from .models import PlanAssignment, TrainingPlan
 
 
@@ -18,12 +20,12 @@ def plan_assignments_xlsx(*, plan: TrainingPlan, rows, now: datetime.datetime) -
     exemption with reasons. The first lines state the plan and when it was exported."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Danh sách"))
-    sheet.append(
+    sheet.append(export_row(
         [_("Kế hoạch"), plan.name, _("Năm"), plan.year, _("Hạn"), plan.deadline.strftime("%d/%m/%Y")]
-    )
-    sheet.append([_("Xuất lúc"), timezone.localtime(now).strftime("%H:%M %d/%m/%Y")])
-    sheet.append([])
-    sheet.append(
+    ))
+    sheet.append(export_row([_("Xuất lúc"), timezone.localtime(now).strftime("%H:%M %d/%m/%Y")]))
+    sheet.append(export_row([]))
+    sheet.append(export_row(
         [
             _("Họ và tên"),
             _("Email"),
@@ -41,7 +43,7 @@ def plan_assignments_xlsx(*, plan: TrainingPlan, rows, now: datetime.datetime) -
             _("Lý do miễn"),
             _("Rời phạm vi ngày"),
         ]
-    )
+    ))
     for a in rows.iterator(chunk_size=2000):
         if a.status == PlanAssignment.Status.COMPLETED:
             verdict = _("đúng hạn") if a.completed_at < a.due_before else _("trễ hạn")
@@ -49,7 +51,7 @@ def plan_assignments_xlsx(*, plan: TrainingPlan, rows, now: datetime.datetime) -
             verdict = ""
         else:
             verdict = _("quá hạn") if now >= a.due_before else _("chưa đến hạn")
-        sheet.append(
+        sheet.append(export_row(
             [
                 a.user.display_name,
                 a.user.email,
@@ -67,7 +69,7 @@ def plan_assignments_xlsx(*, plan: TrainingPlan, rows, now: datetime.datetime) -
                 a.exempt_reason if a.status == PlanAssignment.Status.EXEMPT else "",
                 a.left_on.strftime("%d/%m/%Y") if a.left_on else "",
             ]
-        )
+        ))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from lms.core.spreadsheets import text_decode
 from lms.core.text import fold
 from lms.core.trees import node_path_refresh, subtree_path_rewrite
 from lms.places.models import CURRENT_EDITION, AdministrativeUnit
@@ -124,9 +125,9 @@ def agency_import_csv(*, data: bytes | str, dry_run: bool = False) -> AgencyImpo
     report = AgencyImportReport()
     if isinstance(data, bytes):
         try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            report.errors.append(_("Tệp không phải văn bản UTF-8. Hãy lưu lại dưới dạng “CSV UTF-8”."))
+            data = text_decode(data)
+        except ValidationError as exc:
+            report.errors.extend(exc.messages)
             return report
     reader = csv.DictReader(io.StringIO(data))
     columns = {fold(c) for c in (reader.fieldnames or [])}

@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lms.core.spreadsheets import text_decode
 from lms.core.text import fold, normalise_name
 from lms.core.trees import node_path_refresh
 
@@ -195,10 +196,7 @@ _COLUMN_ALIASES = {
 def _decode(data: bytes | str) -> str:
     if isinstance(data, str):
         return data
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationError(_("Tệp không phải văn bản UTF-8. Hãy lưu lại dưới dạng “CSV UTF-8”.")) from exc
+    return text_decode(data)
 
 
 def village_import_csv(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from lms.accounts.selectors import unit_is_visible_to
+from lms.core.spreadsheets import text_decode
 
 from . import selectors, services
 from .forms import LookupForm, VillageForm, VillageImportForm, VillageMergeForm, VillageSplitForm
@@ -115,7 +116,7 @@ def village_import(request, commune_id: int):
                 )
                 return redirect("places:village_list", commune_id=commune.pk)
             if report.ok:
-                csv_text = content if isinstance(content, str) else content.decode("utf-8-sig")
+                csv_text = content if isinstance(content, str) else text_decode(content)
             else:
                 status = 400
         else:

@@ -34,8 +34,8 @@ def test_parse_takes_the_first_filled_identifier_column():
     [
         (b"", "empty"),
         (b"name,age\nAnh,30\n", "no_column"),
-        ("email\nanh@example.test\n".encode("utf-16"), "encoding"),
-        (b"email\nnguy\xe9n@example.test\n", "encoding"),  # Windows-1258, not UTF-8
+        (b"\xff\xfe" + "email\nanh".encode("utf-16-le")[:-1], "encoding"),  # broken UTF-16
+        (b"email\nNguy\xd6n V\xb8n An\n", "encoding"),  # TCVN3 (ABC), not UTF-8 or Windows-1258
         (b"email\n", "no_rows"),
         (b"email\n" + b"a@example.test\n" * (bulk.MAX_ROWS + 1), "too_many"),
     ],
@@ -169,7 +169,7 @@ def test_page_preview_then_confirm(editor_client, course, people):
 
 def test_page_refuses_bad_input_with_400(editor_client, course):
     url = reverse("courses:staff_bulk_enrol", args=[course.pk])
-    response = editor_client.post(url, {"file": SimpleUploadedFile("x.csv", b"email\nnguy\xe9n\n")})
+    response = editor_client.post(url, {"file": SimpleUploadedFile("x.csv", b"email\nNguy\xd6n V\xb8n\n")})
     assert response.status_code == 400 and "UTF-8" in response.content.decode()
     response = editor_client.post(url, {})
     assert response.status_code == 400 and "Hãy chọn một tệp CSV." in response.content.decode()

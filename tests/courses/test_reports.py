@@ -13,6 +13,7 @@ from courses import reports, services
 from courses.models import Enrolment, LessonProgress
 from lms.accounts.models import Role
 from lms.accounts.services import role_assign
+from lms.core.spreadsheets import export_cell
 from tests.courses.builders import course_build, lessons_of
 from tests.factories import UserFactory
 
@@ -106,12 +107,12 @@ def test_report_query_count_does_not_grow_with_enrolments(four_lessons, django_a
 
 
 def test_formula_injection_guard():
-    assert reports.cell_safe("=SUM(A1)") == "'=SUM(A1)"
-    assert reports.cell_safe("+84 912") == "'+84 912"
-    assert reports.cell_safe("-1") == "'-1"
-    assert reports.cell_safe("@cmd") == "'@cmd"
-    assert reports.cell_safe("Bài 1") == "Bài 1"
-    assert reports.cell_safe(-3) == -3
+    assert export_cell("=SUM(A1)") == "'=SUM(A1)"
+    assert export_cell("+84 912") == "'+84 912"
+    assert export_cell("-1") == "'-1"
+    assert export_cell("@cmd") == "'@cmd"
+    assert export_cell("Bài 1") == "Bài 1"
+    assert export_cell(-3) == -3
 
 
 @pytest.fixture

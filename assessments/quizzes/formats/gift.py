@@ -22,7 +22,10 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from lms.core.spreadsheets import text_decode
 
 from .neutral import (
     ChoiceData,
@@ -256,11 +259,9 @@ def _question(
 
 def read_gift(data: bytes) -> list[QuestionData | ParseProblem]:
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise FileProblem(
-            _("Tệp GIFT phải mã hoá UTF-8; hãy lưu lại tệp với mã UTF-8 rồi tải lên lại.")
-        ) from None
+        text = text_decode(data)
+    except ValidationError as exc:
+        raise FileProblem(exc.messages[0]) from None
     if "\0" in text:
         raise FileProblem(_("Tệp này không phải là tệp văn bản GIFT (có ký tự nhị phân)."))
     results: list[QuestionData | ParseProblem] = []

@@ -41,7 +41,10 @@ import io
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from lms.core.spreadsheets import text_decode, xlsx_check
 
 from .neutral import (
     ChoiceData,
@@ -338,14 +341,9 @@ def row_question(r: dict[str, str], location: str) -> QuestionData:
 
 def read_csv(data: bytes) -> list[QuestionData | ParseProblem]:
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise FileProblem(
-            _(
-                "Tệp CSV không phải mã UTF-8 (có thể là Windows-1258 hay TCVN3). "
-                "Hãy lưu lại tệp với kiểu “CSV UTF-8” rồi tải lên lại."
-            )
-        ) from None
+        text = text_decode(data)
+    except ValidationError as exc:
+        raise FileProblem(exc.messages[0]) from None
     if "\0" in text:
         raise FileProblem(_("Tệp này không phải là tệp CSV (có ký tự nhị phân)."))
     first = text.split("\n", 1)[0]
@@ -372,6 +370,11 @@ def read_csv(data: bytes) -> list[QuestionData | ParseProblem]:
 def read_xlsx(data: bytes) -> list[QuestionData | ParseProblem]:
     from openpyxl import load_workbook
 
+    try:
+        xlsx_check(data)
+    except ValidationError as exc:
+        if exc.code != "xlsx":  # not a zip at all: openpyxl says so below, in this format's words
+            raise FileProblem(exc.messages[0]) from None
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # zipfile, openpyxl and XML parsers each raise their own
