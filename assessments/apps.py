@@ -10,3 +10,4 @@ class AssessmentsConfig(AppConfig):
 
         # Cached competence names (course pages, certificates) follow framework edits.
         signals.connect()
+        from assessments import privacy  # noqa: F401  (personal data: lms.privacy section)

@@ -18,3 +18,4 @@ class CommunityTeamsConfig(AppConfig):
 
         # A resident enrolled during a visit: their completion updates their status.
         on_course_completed(resident_course_completed)
+        from community_teams import privacy  # noqa: F401  (personal data section, retention rule)

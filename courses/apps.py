@@ -13,6 +13,7 @@ class CoursesConfig(AppConfig):
         from courses.recommendations import courses_for_gaps
 
         signals.connect()
+        from courses import privacy  # noqa: F401  (personal data: lms.privacy section)
         # The final test: a completion rule, and a re-check once a passing attempt is graded.
         final_test.connect()
         # Courses recommended on the competence profile for the person's gaps.

@@ -31,6 +31,12 @@ app.conf.beat_schedule = {
         "args": ("courses.send_inactivity_reminders",),
         "options": {"expires": 3600},
     },
+    "privacy-retention": {
+        "task": "lms.jobs.tasks.enqueue_periodic",
+        "schedule": crontab(hour=3, minute=10),  # daily: blank personal details past their retention
+        "args": ("privacy.retention_apply",),
+        "options": {"expires": 3600},
+    },
     "quizzes-pending-imports-sweep": {
         "task": "lms.jobs.tasks.enqueue_periodic",
         "schedule": crontab(hour=3, minute=30),  # daily: delete previewed, never confirmed uploads

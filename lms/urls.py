@@ -22,6 +22,7 @@ urlpatterns = [
     path("boi-duong/tuan-thu/", include("courses.compliance.urls")),
     path("boi-duong/", include("courses.training.urls")),
     path("to-cong-nghe-so/", include("community_teams.urls")),
+    path("quyen-rieng-tu/", include("lms.privacy.urls")),
     path("chi-so/", include("community_teams.indicators.urls")),
     path("api/", api.urls),
     path("", include("lms.core.urls")),

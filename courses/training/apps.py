@@ -20,6 +20,7 @@ class TrainingConfig(AppConfig):
         from courses.training.tasks import evidence_saved
 
         on_course_completed(assignments_refresh_on_completion)
+        from courses.training import privacy  # noqa: F401  (personal data: lms.privacy section)
         # New competence evidence can meet a plan's required level: refresh that person's
         # assignments in a job (the receiver only enqueues; the rule lives in services).
         post_save.connect(evidence_saved, sender=Evidence, dispatch_uid="training.evidence_saved")

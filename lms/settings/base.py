@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "lms.organisations",
     "lms.jobs",
     "lms.core",
+    "lms.privacy",
     "content",
     "assessments",
     "assessments.quizzes",
