@@ -5,16 +5,19 @@ Never run in CI.
         .venv/bin/python bench/bench_indicators.py [--months 12] [--batch 500] [--skip-rebuild]
 
 1. full rebuild (`rollups_rebuild`, what the nightly job runs), timed, with the number of
-   villages and rollup rows;
+   villages and rollup rows; then a second rebuild with nothing changed (what most
+   nights are: only changed rows are written);
 2. incremental: one batch of `--batch` visits through `visit_batch_sync` (a member of the
    villages of one commune), then `rollups_refresh` (the job: watermark → touched
-   villages → recompute → re-sum their commune, province, nation), timed; repeated 3 times;
+   villages → recompute → re-sum their commune, province, nation), timed, with each
+   phase's time and rows written; repeated 3 times;
 3. dashboards: nation, a province, a commune, a village (as a national officer, Django's
-   test client in-process), 5 requests each after one warm-up: median time and queries.
+   test client in-process), `--runs` requests each after one warm-up: median, p95, queries.
 """
 
 import argparse
 import datetime
+import functools
 import os
 import random
 import statistics
@@ -39,6 +42,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from community_teams.indicators import services  # noqa: E402
 from community_teams.indicators.models import Level, Rollup  # noqa: E402
 from community_teams.indicators.services import rollups_rebuild, rollups_refresh  # noqa: E402
 from community_teams.models import Household, Resident  # noqa: E402
@@ -54,11 +58,43 @@ def timed(fn, *args, **kwargs):
     return time.monotonic() - started, result
 
 
+PHASES: dict[str, list] = {}
+
+
+def instrument(name):
+    """Time every call of services.<name> (and keep what it returns: rows written)."""
+    original = getattr(services, name)
+
+    @functools.wraps(original)
+    def wrapper(*args, **kwargs):
+        started = time.monotonic()
+        result = original(*args, **kwargs)
+        PHASES.setdefault(name, []).append((time.monotonic() - started, result))
+        return result
+
+    setattr(services, name, wrapper)
+
+
+def phases_report():
+    for name, calls in PHASES.items():
+        seconds = sum(t for t, _r in calls)
+        written = [r for _t, r in calls if isinstance(r, int)]
+        extra = f", {sum(written):,} rows written" if written and ("write" in name or "resum" in name) else ""
+        print(f"    {name:<24} {seconds:7.2f} s in {len(calls)} call(s){extra}")
+    PHASES.clear()
+
+
+def p95(values):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--skip-rebuild", action="store_true")
+    parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
     today = timezone.localdate()
     first = (today.replace(day=1) - datetime.timedelta(days=31 * (args.months - 1))).replace(day=1)
@@ -76,13 +112,27 @@ def main() -> None:
             c.execute(f"SELECT count(*) FROM {table}")
             print(f"  {table}: {c.fetchone()[0]:,}")
 
+    for name in (
+        "_villages_write",
+        "_villages_write_sql",
+        "_communes_resum",
+        "_legacy_write",
+        "_provinces_resum",
+        "_nation_resum",
+        "quality_flags_detect",
+        "villages_touched_since",
+    ):
+        instrument(name)
     if not args.skip_rebuild:
-        seconds, villages = timed(rollups_rebuild)
-        rows = Rollup.objects.count()
-        print(
-            f"full rebuild: {villages:,} villages, {rows:,} rollup rows in {seconds:.1f} s "
-            f"({seconds / max(villages, 1) * 1000:.2f} ms per village)"
-        )
+        for label in ("full rebuild", "full rebuild again (nothing changed)"):
+            seconds, villages = timed(rollups_rebuild)
+            rows = Rollup.objects.count()
+            print(
+                f"{label}: {villages:,} villages, {rows:,} rollup rows in {seconds:.1f} s "
+                f"({seconds / max(villages, 1) * 1000:.2f} ms per village)",
+                flush=True,
+            )
+            phases_report()
 
     # Incremental: a batch of new visits in the villages of one commune.
     household = Household.objects.filter(residents__isnull=False).order_by("village_id").first()
@@ -127,8 +177,10 @@ def main() -> None:
         refresh_s, touched = timed(rollups_refresh)
         print(
             f"batch {round_ + 1}: sync {outcome.created} visits in {sync_s:.2f} s; incremental refresh "
-            f"of {touched} villages (+ their commune, province, nation) in {refresh_s:.2f} s"
+            f"of {touched} villages (+ their commune, province, nation) in {refresh_s:.2f} s",
+            flush=True,
         )
+        phases_report()
 
     national, _c = User.objects.get_or_create(
         username="bench-national", defaults={"email": "bn@bench.invalid"}
@@ -149,15 +201,17 @@ def main() -> None:
     ):
         client.get(url + q)
         times, queries = [], 0
-        for _i in range(5):
+        for _i in range(args.runs):
             with CaptureQueriesContext(connection) as ctx:
                 t, response = timed(client.get, url + q)
             assert response.status_code == 200, (url, response.status_code)
             times.append(t)
             queries = len(ctx.captured_queries)
         print(
-            f"dashboard {name:<22} median {statistics.median(times) * 1000:7.1f} ms, {queries} queries, "
-            f"{len(response.content) // 1024} KB"
+            f"dashboard {name:<22} median {statistics.median(times) * 1000:7.1f} ms, "
+            f"p95 {p95(times) * 1000:7.1f} ms over {len(times)} runs, {queries} queries, "
+            f"{len(response.content) // 1024} KB",
+            flush=True,
         )
     print(
         "rollup rows by level:",

@@ -95,7 +95,7 @@ def _observations(village_ids: list[int]):
         StatusObservation.objects.filter(village_id__in=village_ids)
         .filter(Q(visit__isnull=True) | Q(visit__replaced_by__isnull=True))
         .order_by("observed_on", "id")
-        .values_list("resident_id", "household_id", "field", "value", "observed_on")
+        .values_list("resident_id", "household_id", "field", "value", "observed_on", "village_id")
     )
 
 
@@ -125,7 +125,13 @@ def village_figures(
         )
     )
     timelines: dict[tuple, _Timeline] = defaultdict(_Timeline)
-    for resident_id, household_id, field, value, day in _observations(village_ids):
+    resident_household = {rid: hid for rid, hid, _y in residents}
+    for resident_id, household_id, field, value, day, village_id in _observations(village_ids):
+        # Only observations made in the subject's own village (so any batch of villages
+        # gives the same figures); a resident's village is its household's.
+        owner = resident_household.get(resident_id) if resident_id else household_id
+        if hh_village.get(owner) != village_id:
+            continue
         key = (resident_id, field) if resident_id else (household_id, field)
         t = timelines[key]
         t.dates.append(day)

@@ -7,8 +7,9 @@ import decimal
 from collections import defaultdict
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from lms.jobs.services import job_enqueue
 from lms.places.models import AdministrativeUnit, UnitSuccession
 
 from .compute import KNOWN, Band, village_figures
+from .compute_sql import bind_villages, figures_sql, village_figures_sql
 from .definitions import DEFAULT_BANDS, NAMES, STATUS_FROM_CSV
 from .models import IndicatorDefinition, Level, QualityFlag, RecordedFigure, Rollup, RollupWatermark, Target
 from .periods import Period, period_parse, periods_covered
@@ -266,16 +268,77 @@ def _legacy_contributions() -> tuple[dict, dict, list]:
     return dict(by_village), dict(by_commune), legacy
 
 
-def _villages_write(
-    *, village_ids: list[int], periods: list[Period], bands, now, legacy_villages, fresh: bool = False
-) -> None:
+def _sql_engine() -> bool:
+    """Village figures and the rebuild's writes in set-based SQL on PostgreSQL
+    (compute_sql.py); compute.py in Python elsewhere (SQLite: the Quick start), or when
+    INDICATORS_SQL is False. Both give the same rows (tests/indicators/test_compute_sql.py)."""
+    return connection.vendor == "postgresql" and getattr(settings, "INDICATORS_SQL", True)
+
+
+def _figures(*, village_ids, periods, bands):
+    if _sql_engine():
+        return village_figures_sql(village_ids=village_ids, periods=periods, bands=bands)
+    return village_figures(village_ids=village_ids, periods=periods, bands=bands)
+
+
+# A rollup's key within its level, and what is stored under it.
+Key = tuple  # (unit id or None, indicator, period)
+Figure = tuple  # (numerator, denominator, commune id, province id)
+
+
+def _replace(*, level: str, scope: Q, fresh: dict[Key, Figure], now) -> int:
+    """Make the rows of `level` within `scope` equal to `fresh`: delete the rows not in
+    it, update those whose numbers (or parent units) changed, insert the new ones. An
+    unchanged row is not written: its `computed_at` stays the time its figure took that
+    value. Returns how many rows were written."""
+    existing = {
+        (unit, indicator, period): (pk, (n, d, c, p))
+        for pk, unit, indicator, period, n, d, c, p in Rollup.objects.filter(scope, level=level).values_list(
+            "pk", "unit_id", "indicator", "period", "numerator", "denominator", "commune_id", "province_id"
+        )
+    }
+    gone = [pk for key, (pk, _f) in existing.items() if key not in fresh]
+    changed, new = [], []
+    for key, figure in fresh.items():
+        old = existing.get(key)
+        if old is None:
+            unit, indicator, period = key
+            n, d, c, p = figure
+            new.append(
+                Rollup(
+                    level=level,
+                    unit_id=unit,
+                    commune_id=c,
+                    province_id=p,
+                    indicator=indicator,
+                    period=period,
+                    numerator=n,
+                    denominator=d,
+                    computed_at=now,
+                )
+            )
+        elif old[1] != tuple(figure):
+            n, d, c, p = figure
+            changed.append(
+                Rollup(pk=old[0], numerator=n, denominator=d, commune_id=c, province_id=p, computed_at=now)
+            )
+    for i in range(0, len(gone), 10_000):
+        Rollup.objects.filter(pk__in=gone[i : i + 10_000]).delete()
+    Rollup.objects.bulk_update(
+        changed, ["numerator", "denominator", "commune_id", "province_id", "computed_at"], batch_size=1000
+    )
+    Rollup.objects.bulk_create(new, batch_size=2000)
+    return len(gone) + len(changed) + len(new)
+
+
+def _villages_write(*, village_ids: list[int], periods: list[Period], bands, now, legacy_villages) -> int:
+    """Recompute the villages and write what changed (both engines). Returns rows written."""
+    written = 0
     for i in range(0, len(village_ids), CHUNK):
         chunk = village_ids[i : i + CHUNK]
         units = _village_units(chunk)
-        if not fresh:
-            Rollup.objects.filter(level=Level.VILLAGE, unit_id__in=chunk).delete()
-        merged: dict[tuple, list[int]] = {}
-        for vid, code, period, num, den in village_figures(village_ids=chunk, periods=periods, bands=bands):
+        merged: dict[Key, list[int]] = {}
+        for vid, code, period, num, den in _figures(village_ids=chunk, periods=periods, bands=bands):
             merged[(vid, code, period)] = [num, den]
         chunk_set = set(chunk)
         for (vid, code, period), (num, den) in legacy_villages.items():
@@ -283,129 +346,152 @@ def _villages_write(
                 c = merged.setdefault((vid, code, period), [0, 0])
                 c[0] += num
                 c[1] += den
-        Rollup.objects.bulk_create(
-            [
-                Rollup(
-                    level=Level.VILLAGE,
-                    unit_id=vid,
-                    commune_id=units[vid][0],
-                    province_id=units[vid][1],
-                    indicator=code,
-                    period=period,
-                    numerator=num,
-                    denominator=den,
-                    computed_at=now,
-                )
-                for (vid, code, period), (num, den) in merged.items()
-                if vid in units
-            ],
-            batch_size=2000,
+        fresh = {key: (n, d, *units[key[0]]) for key, (n, d) in merged.items() if key[0] in units}
+        written += _replace(level=Level.VILLAGE, scope=Q(unit_id__in=chunk), fresh=fresh, now=now)
+    return written
+
+
+def _villages_write_sql(*, village_ids: list[int], periods: list[Period], bands, now, legacy_villages) -> int:
+    """The same as _villages_write for a large batch of villages (the rebuild: whole
+    provinces), set-based in PostgreSQL: one statement computes the figures into a
+    temporary table (with the legacy village figures), then one DELETE, one UPDATE and
+    one INSERT against it write only what changed."""
+    if not village_ids:
+        return 0
+    wanted = set(village_ids)
+    legacy = [
+        (vid, code, period, num, den)
+        for (vid, code, period), (num, den) in legacy_villages.items()
+        if vid in wanted and code in bands
+    ]
+    legacy_columns = [list(col) for col in zip(*legacy, strict=True)] if legacy else [[], [], [], [], []]
+    figures, params = bind_villages(*figures_sql(periods=periods, bands=bands, many=True), village_ids)
+    table = Rollup._meta.db_table
+    same = "f.unit_id = r.unit_id AND f.indicator = r.indicator AND f.period = r.period"
+    with connection.cursor() as c:
+        c.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS ind_fresh (unit_id int, commune_id int, province_id int, "
+            "indicator varchar(40), period varchar(8), numerator int, denominator int) ON COMMIT DROP"
         )
+        c.execute("TRUNCATE ind_fresh")
+        c.execute(
+            f"""
+            INSERT INTO ind_fresh
+                (unit_id, commune_id, province_id, indicator, period, numerator, denominator)
+            SELECT f.village_id, u.parent_id, cu.parent_id, f.indicator, f.period, sum(f.num), sum(f.den)
+            FROM ({figures}
+                  UNION ALL
+                  SELECT * FROM unnest(%s::int[], %s::text[], %s::text[], %s::int[], %s::int[])
+            ) AS f (village_id, indicator, period, num, den)
+            JOIN places_administrativeunit u ON u.id = f.village_id
+            LEFT JOIN places_administrativeunit cu ON cu.id = u.parent_id
+            GROUP BY f.village_id, u.parent_id, cu.parent_id, f.indicator, f.period""",
+            [*params, *legacy_columns],
+        )
+        c.execute("ANALYZE ind_fresh")
+        c.execute(
+            f"DELETE FROM {table} r WHERE r.level = 'village' AND r.unit_id = ANY(%s) "
+            f"AND NOT EXISTS (SELECT 1 FROM ind_fresh f WHERE {same})",
+            [list(village_ids)],
+        )
+        written = c.rowcount
+        c.execute(
+            f"""
+            UPDATE {table} r SET numerator = f.numerator, denominator = f.denominator,
+                commune_id = f.commune_id, province_id = f.province_id, computed_at = %s
+            FROM ind_fresh f
+            WHERE r.level = 'village' AND {same}
+              AND (r.numerator, r.denominator, r.commune_id, r.province_id)
+                  IS DISTINCT FROM (f.numerator, f.denominator, f.commune_id, f.province_id)""",
+            [now],
+        )
+        written += c.rowcount
+        c.execute(
+            f"""
+            INSERT INTO {table} (level, unit_id, commune_id, province_id, indicator, period, numerator,
+                                 denominator, computed_at)
+            SELECT 'village', f.unit_id, f.commune_id, f.province_id, f.indicator, f.period, f.numerator,
+                   f.denominator, %s
+            FROM ind_fresh f
+            WHERE NOT EXISTS (SELECT 1 FROM {table} r WHERE r.level = 'village' AND {same})""",
+            [now],
+        )
+        written += c.rowcount
+    return written
 
 
 def _sum(qs, group: str):
     return qs.values(group, "indicator", "period").annotate(n=Sum("numerator"), d=Sum("denominator"))
 
 
-def _communes_resum(*, commune_ids: set[int], now, legacy_communes) -> None:
-    provinces = dict(AdministrativeUnit.objects.filter(pk__in=commune_ids).values_list("pk", "parent_id"))
-    Rollup.objects.filter(level=Level.COMMUNE, unit_id__in=commune_ids).delete()
-    merged: dict[tuple, list[int]] = {}
-    for r in _sum(Rollup.objects.filter(level=Level.VILLAGE, commune_id__in=commune_ids), "commune_id"):
-        merged[(r["commune_id"], r["indicator"], r["period"])] = [r["n"], r["d"]]
+def _communes_resum(*, commune_ids: set[int] | None, now, legacy_communes) -> int:
+    """Commune rows = the sum of their villages + re-attributed legacy figures, for the
+    given communes (None: every commune, the rebuild)."""
+    villages = Rollup.objects.filter(level=Level.VILLAGE)
+    scope = Q()
+    if commune_ids is not None:
+        villages = villages.filter(commune_id__in=commune_ids)
+        scope = Q(unit_id__in=commune_ids)
+    merged: dict[Key, list[int]] = {}
+    for r in _sum(villages, "commune_id"):
+        if r["commune_id"] is not None:
+            merged[(r["commune_id"], r["indicator"], r["period"])] = [r["n"], r["d"]]
     for (cid, code, period), (num, den) in legacy_communes.items():
-        if cid in commune_ids:
+        if commune_ids is None or cid in commune_ids:
             c = merged.setdefault((cid, code, period), [0, 0])
             c[0] += num
             c[1] += den
-    Rollup.objects.bulk_create(
-        [
-            Rollup(
-                level=Level.COMMUNE,
-                unit_id=cid,
-                commune_id=cid,
-                province_id=provinces.get(cid),
-                indicator=code,
-                period=period,
-                numerator=num,
-                denominator=den,
-                computed_at=now,
-            )
-            for (cid, code, period), (num, den) in merged.items()
-        ],
-        batch_size=2000,
-    )
+    ids = {cid for cid, _i, _p in merged}
+    provinces = {}
+    id_list = list(ids)
+    for i in range(0, len(id_list), 10_000):
+        provinces.update(
+            AdministrativeUnit.objects.filter(pk__in=id_list[i : i + 10_000]).values_list("pk", "parent_id")
+        )
+    fresh = {key: (n, d, key[0], provinces.get(key[0])) for key, (n, d) in merged.items()}
+    return _replace(level=Level.COMMUNE, scope=scope, fresh=fresh, now=now)
 
 
-def _legacy_write(*, legacy, bands, now) -> None:
-    Rollup.objects.filter(level=Level.LEGACY).delete()
-    Rollup.objects.bulk_create(
-        [
-            Rollup(
-                level=Level.LEGACY,
-                unit_id=old,
-                province_id=province_id,
-                indicator=code,
-                period=period,
-                numerator=num,
-                denominator=den,
-                computed_at=now,
-            )
-            for old, province_id, code, period, num, den in legacy
-            if code in bands
-        ]
-    )
+def _legacy_write(*, legacy, bands, now) -> int:
+    fresh: dict[Key, Figure] = {}
+    for old, province_id, code, period, num, den in legacy:
+        if code in bands:
+            fresh[(old, code, period)] = (num, den, None, province_id)
+    return _replace(level=Level.LEGACY, scope=Q(), fresh=fresh, now=now)
 
 
-def _provinces_resum(*, province_ids: set[int], now) -> None:
-    Rollup.objects.filter(level=Level.PROVINCE, unit_id__in=province_ids).delete()
-    rows = _sum(
-        Rollup.objects.filter(level__in=[Level.COMMUNE, Level.LEGACY], province_id__in=province_ids),
-        "province_id",
-    )
-    Rollup.objects.bulk_create(
-        [
-            Rollup(
-                level=Level.PROVINCE,
-                unit_id=r["province_id"],
-                province_id=r["province_id"],
-                indicator=r["indicator"],
-                period=r["period"],
-                numerator=r["n"],
-                denominator=r["d"],
-                computed_at=now,
-            )
-            for r in rows
-        ],
-        batch_size=2000,
-    )
+def _provinces_resum(*, province_ids: set[int] | None, now) -> int:
+    rows = Rollup.objects.filter(level__in=[Level.COMMUNE, Level.LEGACY], province__isnull=False)
+    scope = Q()
+    if province_ids is not None:
+        rows = rows.filter(province_id__in=province_ids)
+        scope = Q(unit_id__in=province_ids)
+    fresh = {
+        (r["province_id"], r["indicator"], r["period"]): (r["n"], r["d"], None, r["province_id"])
+        for r in _sum(rows, "province_id")
+    }
+    return _replace(level=Level.PROVINCE, scope=scope, fresh=fresh, now=now)
 
 
-def _nation_resum(*, now) -> None:
-    Rollup.objects.filter(level=Level.NATION).delete()
-    totals: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+def _nation_resum(*, now) -> int:
+    totals: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
     for qs in (
         Rollup.objects.filter(level=Level.PROVINCE),
         Rollup.objects.filter(level=Level.LEGACY, province__isnull=True),
     ):
         for r in qs.values("indicator", "period").annotate(n=Sum("numerator"), d=Sum("denominator")):
-            c = totals[(r["indicator"], r["period"])]
+            c = totals[(None, r["indicator"], r["period"])]
             c[0] += r["n"]
             c[1] += r["d"]
-    Rollup.objects.bulk_create(
-        [
-            Rollup(
-                level=Level.NATION, indicator=code, period=period, numerator=n, denominator=d, computed_at=now
-            )
-            for (code, period), (n, d) in totals.items()
-        ]
-    )
+    fresh = {key: (n, d, None, None) for key, (n, d) in totals.items()}
+    return _replace(level=Level.NATION, scope=Q(), fresh=fresh, now=now)
 
 
 @transaction.atomic
 def rollups_refresh_villages(*, village_ids, now=None, today: datetime.date | None = None) -> int:
     """Recompute the given villages for every period covered, then re-sum only their
-    communes, provinces and the nation. Idempotent. Returns how many villages."""
+    communes, provinces and the nation, writing only the rows that changed. Idempotent.
+    Returns how many villages."""
     now = now or timezone.now()
     village_ids = sorted(set(village_ids))
     if not village_ids:
@@ -480,10 +566,30 @@ def rollups_refresh_enqueue() -> None:
     job_enqueue(task=REFRESH_JOB, kwargs={}, dedupe_key=REFRESH_JOB)
 
 
+def _province_chunks(village_ids: list[int]) -> list[list[int]]:
+    """The villages in batches of whole provinces, each of at most
+    INDICATORS_REBUILD_CHUNK villages (unless one province alone has more): a batch is
+    one set-based statement whose memory stays bounded."""
+    size = getattr(settings, "INDICATORS_REBUILD_CHUNK", 20_000)
+    by_province: dict[int | None, list[int]] = defaultdict(list)
+    for vid, (_c, province_id) in _village_units(village_ids).items():
+        by_province[province_id].append(vid)
+    chunks: list[list[int]] = [[]]
+    for province_id in sorted(by_province, key=lambda p: (p is None, p)):
+        villages = sorted(by_province[province_id])
+        if chunks[-1] and len(chunks[-1]) + len(villages) > size:
+            chunks.append([])
+        chunks[-1].extend(villages)
+    return [c for c in chunks if c]
+
+
 @transaction.atomic
 def rollups_rebuild(*, now=None, today: datetime.date | None = None) -> int:
-    """Rebuild every rollup from the raw rows (nightly). Readers see the old rows until
-    the transaction commits. Returns how many villages were computed."""
+    """Recompute every rollup from the raw rows (nightly), in one transaction: readers
+    see the old rows until it commits, never a half-built table. Only rows whose
+    numbers changed are written; rows of units with nothing left are deleted. On
+    PostgreSQL the villages are computed set-based (compute_sql.py), one statement per
+    batch of whole provinces. Returns how many villages were computed."""
     from community_teams.models import Household, Team
 
     now = now or timezone.now()
@@ -492,26 +598,33 @@ def rollups_rebuild(*, now=None, today: datetime.date | None = None) -> int:
     bands = bands_active()
     periods = periods_covered(today=today)
     by_village, by_commune, legacy = _legacy_contributions()
-    Rollup.objects.all().delete()
     village_ids = sorted(
         set(Household.objects.values_list("village_id", flat=True).distinct())
         | set(Team.objects.values_list("village_id", flat=True))
         | {v for v, _c, _p in by_village}
     )
-    _villages_write(
-        village_ids=village_ids, periods=periods, bands=bands, now=now, legacy_villages=by_village
-    )
-    communes = set(
-        Rollup.objects.filter(level=Level.VILLAGE).values_list("commune_id", flat=True).distinct()
-    ) | {c for c, _i, _p in by_commune}
-    _communes_resum(commune_ids=communes, now=now, legacy_communes=by_commune)
+    wanted = set(village_ids)
+    stale = [
+        v
+        for v in Rollup.objects.filter(level=Level.VILLAGE).values_list("unit_id", flat=True).distinct()
+        if v not in wanted
+    ]
+    for i in range(0, len(stale), 10_000):
+        Rollup.objects.filter(level=Level.VILLAGE, unit_id__in=stale[i : i + 10_000]).delete()
+    if _sql_engine():
+        with connection.cursor() as c:
+            c.execute("SET LOCAL work_mem = '64MB'")
+        for chunk in _province_chunks(village_ids):
+            _villages_write_sql(
+                village_ids=chunk, periods=periods, bands=bands, now=now, legacy_villages=by_village
+            )
+    else:
+        _villages_write(
+            village_ids=village_ids, periods=periods, bands=bands, now=now, legacy_villages=by_village
+        )
+    _communes_resum(commune_ids=None, now=now, legacy_communes=by_commune)
     _legacy_write(legacy=legacy, bands=bands, now=now)
-    provinces = set(
-        Rollup.objects.filter(level__in=[Level.COMMUNE, Level.LEGACY], province__isnull=False)
-        .values_list("province_id", flat=True)
-        .distinct()
-    )
-    _provinces_resum(province_ids=provinces, now=now)
+    _provinces_resum(province_ids=None, now=now)
     _nation_resum(now=now)
     RollupWatermark.objects.update_or_create(
         name="rollups",

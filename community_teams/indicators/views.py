@@ -1,6 +1,8 @@
 """Dashboards, the list behind a figure, exports, targets and the review queue: thin views
 over selectors and services. A unit outside the viewer's scope is a 404."""
 
+import base64
+import binascii
 import csv
 import datetime
 import io
@@ -18,9 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from lms.accounts.selectors import units_visible_to
-from lms.core.spreadsheets import export_row
+from lms.core.spreadsheets import MAX_UPLOAD_BYTES, export_row, table_read
 from lms.places.models import AdministrativeUnit
 
+from .imports import COLUMNS as LEGACY_COLUMNS
+from .imports import legacy_figures_import, legacy_import_allowed
 from .models import IndicatorDefinition, Level, QualityFlag, Target
 from .selectors import (
     communes_reviewed_by,
@@ -217,9 +221,9 @@ def _export(rows: list[dict], fmt: str, name: str) -> HttpResponse:
         ws.title = _("Chỉ số")
         ws.append(export_row(headers))
         for r in rows:
-            ws.append(export_row(
-                [float(r[k]) if k == "percent" and r[k] is not None else r[k] for k in keys]
-            ))
+            ws.append(
+                export_row([float(r[k]) if k == "percent" and r[k] is not None else r[k] for k in keys])
+            )
         buf = io.BytesIO()
         wb.save(buf)
         response = HttpResponse(buf.getvalue(), content_type=XLSX)
@@ -338,5 +342,62 @@ def team(request: HttpRequest, unit_id: int) -> HttpResponse:
             "overview": overview,
             "page": page,
             "periods": _period_choices(),
+        },
+    )
+
+
+@login_required
+def legacy_import(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Figures recorded before the 2025 reorganisation, from a CSV or XLSX file: upload →
+    preview with a report per row → confirm (all or nothing). Province and national
+    officers only; any other viewer gets a 404."""
+    province = _unit(request, unit_id)
+    if province is None or not legacy_import_allowed(user=request.user, province=province):
+        raise Http404
+    report, payload, filename, error = None, "", "", ""
+    if request.method == "POST":
+        data = None
+        if request.POST.get("confirm"):
+            filename = request.POST.get("filename", "so-lieu.csv")
+            try:
+                data = base64.b64decode(request.POST.get("payload", ""), validate=True)
+            except (ValueError, binascii.Error):
+                error = _("Không đọc được tệp đã kiểm tra. Hãy chọn lại tệp.")
+        else:
+            upload = request.FILES.get("file")
+            if upload is None:
+                error = _("Hãy chọn một tệp CSV hoặc XLSX.")
+            elif upload.size > MAX_UPLOAD_BYTES:
+                error = _("Tệp lớn hơn 5 MB. Hãy chia thành nhiều tệp nhỏ hơn.")
+            else:
+                data, filename = upload.read(), upload.name
+        if data is not None:
+            try:
+                table = table_read(data=data, filename=filename)
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            else:
+                confirm = bool(request.POST.get("confirm"))
+                report = legacy_figures_import(
+                    by=request.user, province=province, table=table, confirm=confirm
+                )
+                if confirm and report.written:
+                    messages.success(
+                        request,
+                        _("Đã nhập %(n)d số liệu cũ. Các biểu đồ sẽ có số liệu này sau lần tổng hợp lại tới.")
+                        % {"n": report.written},
+                    )
+                    return redirect("indicators:legacy_import", unit_id=province.pk)
+                payload = base64.b64encode(data).decode("ascii")
+    return render(
+        request,
+        "indicators/legacy_import.html",
+        {
+            "unit": province,
+            "report": report,
+            "payload": payload,
+            "filename": filename,
+            "error": error,
+            "columns": ",".join(LEGACY_COLUMNS),
         },
     )

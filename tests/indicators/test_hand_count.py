@@ -29,8 +29,11 @@ SKILLS = [
 ]
 
 
-@pytest.fixture
-def demo(settings):
+@pytest.fixture(params=["sql", "python"])
+def demo(request, settings):
+    """The demo data with its rollups, built by each engine in turn (the SQL one runs on
+    PostgreSQL only; elsewhere both are the Python one)."""
+    settings.INDICATORS_SQL = request.param == "sql"
     today = timezone.localdate()
     settings.INDICATORS_FIRST_MONTH = f"{(today - datetime.timedelta(days=130)):%Y-%m}"
     province = make_province("Tỉnh Demo")
