@@ -355,7 +355,7 @@ def _villages_write_sql(*, village_ids: list[int], periods: list[Period], bands,
     """The same as _villages_write for a large batch of villages (the rebuild: whole
     provinces), set-based in PostgreSQL: one statement computes the figures into a
     temporary table (with the legacy village figures), then one DELETE, one UPDATE and
-    one INSERT against it write only what changed."""
+    one INSERT … ON CONFLICT DO UPDATE against it write only what changed."""
     if not village_ids:
         return 0
     wanted = set(village_ids)
@@ -395,25 +395,23 @@ def _villages_write_sql(*, village_ids: list[int], periods: list[Period], bands,
             [list(village_ids)],
         )
         written = c.rowcount
+        # Insert new rows and update changed ones through the unique index, row by
+        # row: no join plan depends on the statistics of a table this transaction is
+        # rewriting.
         c.execute(
             f"""
-            UPDATE {table} r SET numerator = f.numerator, denominator = f.denominator,
-                commune_id = f.commune_id, province_id = f.province_id, computed_at = %s
-            FROM ind_fresh f
-            WHERE r.level = 'village' AND {same}
-              AND (r.numerator, r.denominator, r.commune_id, r.province_id)
-                  IS DISTINCT FROM (f.numerator, f.denominator, f.commune_id, f.province_id)""",
-            [now],
-        )
-        written += c.rowcount
-        c.execute(
-            f"""
-            INSERT INTO {table} (level, unit_id, commune_id, province_id, indicator, period, numerator,
-                                 denominator, computed_at)
+            INSERT INTO {table} AS r (level, unit_id, commune_id, province_id, indicator, period,
+                                      numerator, denominator, computed_at)
             SELECT 'village', f.unit_id, f.commune_id, f.province_id, f.indicator, f.period, f.numerator,
                    f.denominator, %s
             FROM ind_fresh f
-            WHERE NOT EXISTS (SELECT 1 FROM {table} r WHERE r.level = 'village' AND {same})""",
+            ON CONFLICT (level, unit_id, indicator, period) WHERE unit_id IS NOT NULL
+            DO UPDATE SET numerator = EXCLUDED.numerator, denominator = EXCLUDED.denominator,
+                commune_id = EXCLUDED.commune_id, province_id = EXCLUDED.province_id,
+                computed_at = EXCLUDED.computed_at
+            WHERE (r.numerator, r.denominator, r.commune_id, r.province_id)
+                IS DISTINCT FROM (EXCLUDED.numerator, EXCLUDED.denominator, EXCLUDED.commune_id,
+                                  EXCLUDED.province_id)""",
             [now],
         )
         written += c.rowcount
@@ -618,6 +616,8 @@ def rollups_rebuild(*, now=None, today: datetime.date | None = None) -> int:
             _villages_write_sql(
                 village_ids=chunk, periods=periods, bands=bands, now=now, legacy_villages=by_village
             )
+        with connection.cursor() as c:  # the re-sums below plan with today's row counts
+            c.execute(f"ANALYZE {Rollup._meta.db_table}")
     else:
         _villages_write(
             village_ids=village_ids, periods=periods, bands=bands, now=now, legacy_villages=by_village
