@@ -12,6 +12,7 @@ PostgreSQL 15's binaries are looked for in PG_BIN (default /usr/lib/postgresql/1
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -46,6 +47,15 @@ def wait_until(predicate, timeout: float = 30.0, what: str = "condition") -> Non
         time.sleep(0.05)
     if not predicate():
         raise TimeoutError(f"timed out waiting for {what}")
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the test process dies, even if it is killed
+    before its clean-up runs (Linux; elsewhere the session's clean-up is all there is)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def require_redis_server() -> str:
@@ -93,6 +103,7 @@ class ThrowawayRedis:
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
         )
         log.close()
         wait_until(lambda: port_open(self.port) or not self.running, 15, f"redis-server on {self.port}")
