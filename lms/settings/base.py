@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "lms.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lms.core.middleware.ChosenLanguageMiddleware",
@@ -246,6 +247,47 @@ ACCOUNT_RATE_LIMITS = {
     "reauthenticate": "10/m/user",
 }
 # <<< allauth ---------------------------------------------------------------------------
+
+# >>> Content-Security-Policy (owned by lms.core.csp; why: docs/security.md) -----------
+# Our pages: scripts and styles from our origin only (an inline script that must stay
+# carries request.csp_nonce), no plugins, no framing by anyone. CSP_MEDIA_ORIGINS names
+# where uploaded images and videos are served from when that is another origin (a CDN
+# or object storage, e.g. https://media.example.vn); CSP_FRAME_ORIGINS the video sites
+# whose players the lessons' video block embeds.
+CSP_MEDIA_ORIGINS = env.list("CSP_MEDIA_ORIGINS", default=[])
+CSP_FRAME_ORIGINS = env.list(
+    "CSP_FRAME_ORIGINS",
+    default=["https://www.youtube.com", "https://www.youtube-nocookie.com", "https://player.vimeo.com"],
+)
+CSP_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:", *CSP_MEDIA_ORIGINS],
+    "media-src": ["'self'", *CSP_MEDIA_ORIGINS],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "frame-src": ["'self'", *CSP_FRAME_ORIGINS],
+    "worker-src": ["'self'"],
+    "manifest-src": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+}
+# Wagtail's and Django's admin and the API's Swagger page write inline scripts and
+# styles: under these paths the policy allows them, and the admin may frame itself
+# (Wagtail's live preview). Other origins' scripts stay refused there too.
+CSP_RELAXED_PATHS = ["/admin/", "/django-admin/", "/api/docs"]
+CSP_RELAXED_POLICY = {
+    **CSP_POLICY,
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:", "https://www.gravatar.com", *CSP_MEDIA_ORIGINS],
+    "font-src": ["'self'", "data:"],
+    "frame-ancestors": ["'self'"],
+}
+# <<< Content-Security-Policy -----------------------------------------------------------
 
 # Certificates: the public address printed in QR codes and signed into Open Badges
 # (set it in production and never change it), and the Ed25519 signing key (base64 of a

@@ -42,6 +42,9 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (base.py): production is served over HTTPS only.
+CSP_POLICY = {**CSP_POLICY, "upgrade-insecure-requests": []}  # noqa: F405
+CSP_RELAXED_POLICY = {**CSP_RELAXED_POLICY, "upgrade-insecure-requests": []}  # noqa: F405
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
