@@ -40,7 +40,7 @@ def test_shell_for_a_signed_in_user(client, django_assert_max_num_queries):
     assert 'lang="vi"' in html
     assert f'<link rel="manifest" href="{MANIFEST}">' in html
     # The import map names every module the scripts import, and it is valid JSON.
-    import_map = json.loads(re.search(r'<script type="importmap">(.*?)</script>', html, re.S).group(1))
+    import_map = json.loads(re.search(r'<script type="importmap"[^>]*>(.*?)</script>', html, re.S).group(1))
     assert set(import_map["imports"]) == set(pwa.MODULES)
     assert '<script type="module" src="/static/community_teams/app/app.js"></script>' in html
     # Strings for the script come translated, from the page, not from the JavaScript.

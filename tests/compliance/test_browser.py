@@ -26,7 +26,7 @@ def test_dashboard_at_360px(counted, live_server, browser_page, screenshot_dir):
     _log_in(page.context, live_server, manager_of(counted["so"]))
     page.goto(live_server.url + reverse("compliance:agency", args=[counted["so"].pk]) + "?nam=2025")
     assert page.locator("h1").inner_text() == "Sở Nội vụ Tỉnh Thử"
-    page.wait_for_function("document.getElementById('cmp-trend-chart').width > 0")
+    page.wait_for_function("() => document.getElementById('cmp-trend-chart').width > 0")
     assert page.locator(".cmp-chart").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.screenshot(path=str(screenshot_dir / "compliance-dashboard-360.png"), full_page=True)

@@ -47,7 +47,7 @@ def test_province_officer_drills_down_to_the_households(world, live_server, brow
     page.get_by_label("Chỉ số").select_option("digital_identity")
     page.get_by_label("Kỳ").select_option("2026-10")
     page.get_by_role("button", name="Xem").click()
-    page.wait_for_function("document.getElementById('ind-trend-chart').width > 0")
+    page.wait_for_function("() => document.getElementById('ind-trend-chart').width > 0")
     assert page.locator(".ind-chart").is_visible()
     assert "33,3%" in page.locator(".ind-big").inner_text()  # 4 of 12 residents
     assert _fits(page)

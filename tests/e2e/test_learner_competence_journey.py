@@ -165,7 +165,7 @@ def test_lesson_quiz_offline_resume_review_then_self_assessment_and_profile(
     choice_ids = [pk for pk in drawn if keys[pk] not in ("numeric", "short")]
     for pk in choice_ids[:2]:
         _answer(page, keys[pk], bank[keys[pk]])
-    page.wait_for_function("document.getElementById('quiz-sync').textContent.includes('Đã lưu')")
+    page.wait_for_function("() => document.getElementById('quiz-sync').textContent.includes('Đã lưu')")
     assert _answered(attempt) == set(choice_ids[:2])
     assert _fits(page)
     page.screenshot(path=str(screenshot_dir / "journey-2-attempt-online-360.png"), full_page=True)
@@ -176,7 +176,7 @@ def test_lesson_quiz_offline_resume_review_then_self_assessment_and_profile(
     _answer(page, keys[choice_ids[2]], bank[keys[choice_ids[2]]])
     _answer(page, "numeric", bank["numeric"])
     _answer(page, "short", bank["short"])
-    page.wait_for_function("document.getElementById('quiz-sync').textContent.includes('Mất kết nối')")
+    page.wait_for_function("() => document.getElementById('quiz-sync').textContent.includes('Mất kết nối')")
     assert "CHƯA gửi được" in _sync_status(page) and "giữ trên máy này" in _sync_status(page)
     # Submitting offline does not leave the page and says the attempt was not submitted.
     page.get_by_role("button", name="Nộp bài").click()
@@ -196,7 +196,7 @@ def test_lesson_quiz_offline_resume_review_then_self_assessment_and_profile(
     page.locator(f"aside.quiz-slot[data-quiz-id='{quiz.pk}']").get_by_role("link", name="Làm tiếp").click()
     page.wait_for_url(attempt_url)
     # The kept answers go back into the form and are sent.
-    page.wait_for_function("document.getElementById('quiz-sync').textContent.includes('Đã lưu')")
+    page.wait_for_function("() => document.getElementById('quiz-sync').textContent.includes('Đã lưu')")
     assert Attempt.objects.filter(quiz=quiz, learner=learner).count() == 1
     assert _paper_shown(page) == paper_before  # same questions, same order, same options
     assert _answered(attempt) == set(drawn)

@@ -91,7 +91,7 @@ def _log_in(page, live_server) -> None:
 def _sign_device_in(page, households: int) -> None:
     page.get_by_role("button", name="Đăng nhập thiết bị này").click()
     page.get_by_text(f"Đã cập nhật danh sách: {households} hộ.").wait_for()
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
 
 def _pick_household(page, typed: str, label: str) -> None:
@@ -172,7 +172,7 @@ def test_offline_visits_arrive_once(live_server, browser, screenshot_dir, server
         hits_before = len(server_hits)
         response = page.reload()
         assert response is not None and response.from_service_worker
-        page.wait_for_function("document.body.dataset.appReady === '1'")
+        page.wait_for_function("() => document.body.dataset.appReady === '1'")
         page.get_by_text("2 lượt thăm chờ gửi").wait_for()
         assert page.get_by_text("Đang ngoại tuyến").is_visible()
         queued = page.evaluate(QUEUE_READ)
@@ -284,7 +284,7 @@ def test_refusals_kept_then_revoked_and_stale_devices_wipe(live_server, browser,
         # its device token.
         context.clear_cookies()
         page.reload()
-        page.wait_for_function("document.body.dataset.appReady === '1'")
+        page.wait_for_function("() => document.body.dataset.appReady === '1'")
         assert page.url == live_server.url + APP
         page.get_by_text("1 lượt thăm chờ gửi").wait_for()
         assert Device.objects.get(user=member).last_sync_at is not None
