@@ -76,7 +76,7 @@ def test_offline_queue_survives_a_browser_restart(live_server, browser, tmp_path
         page = context.pages[0] if context.pages else context.new_page()
         response = page.goto(live_server.url + APP)
         assert response is not None and response.from_service_worker
-        page.wait_for_function("document.body.dataset.appReady === '1'")
+        page.wait_for_function("() => document.body.dataset.appReady === '1'")
         page.get_by_text("2 lượt thăm chờ gửi").wait_for()
         assert sorted(item["id"] for item in page.evaluate(QUEUE_READ)) == queued
         assert SupportVisit.objects.count() == 0
@@ -89,7 +89,7 @@ def test_offline_queue_survives_a_browser_restart(live_server, browser, tmp_path
 
         # Sending again (the button) stores nothing more.
         page.get_by_role("button", name="Gửi ngay").click()
-        page.wait_for_function("document.body.dataset.syncing === undefined")
+        page.wait_for_function("() => document.body.dataset.syncing === undefined")
         assert SupportVisit.objects.count() == 2
     finally:
         context.close()
