@@ -12,6 +12,13 @@ member, optionally pre-fills the visits table through the same service (untimed)
 3. the same through HTTP (`POST /api/v1/visits/sync` with a device token, Django's test
    client in-process: JSON parsing and auth included, no network).
 Prints visits per second (median batch) and the statement count.
+
+The machine is shared, so besides wall time each batch's CPU time is measured on both
+sides: this process (`time.process_time`) and its PostgreSQL backend (utime + stime from
+/proc/<pg_backend_pid()>/stat; PostgreSQL must be on this host). "CPU-bound rate" is
+500 / (client CPU + database CPU) per batch: what one sender would get from an idle
+machine, the figure that noise from other processes does not inflate. DEBUG is off, as in
+production (`--debug` keeps it on; the debug cursor then records every statement).
 """
 
 import argparse
@@ -23,6 +30,7 @@ import statistics
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,10 +42,10 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from community_teams.models import Household, Resident, SupportVisit  # noqa: E402
@@ -114,18 +122,44 @@ def make_batch(rng, households, residents, today) -> list[dict]:
     return items
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def backend_cpu() -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend process."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+@contextmanager
+def statement_counter(counts: list):
+    def count(execute, sql, params, many, context):
+        counts[0] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        yield
+
+
 def timed(fn):
-    start = time.perf_counter()
+    """(result, wall seconds, this process's CPU seconds, the backend's CPU seconds)"""
+    db0, cpu0, start = backend_cpu(), time.process_time(), time.perf_counter()
     result = fn()
-    return result, time.perf_counter() - start
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu0
+    return result, wall, cpu, backend_cpu() - db0
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--batches", type=int, default=20)
     parser.add_argument("--prefill", type=int, default=0, help="visits to insert first (untimed)")
+    parser.add_argument("--debug", action="store_true", help="keep DEBUG on (slower: records SQL)")
     args = parser.parse_args()
     assert connection.vendor == "postgresql", "run on PostgreSQL (DATABASE_URL)"
+    settings.DEBUG = args.debug
     member, households, residents = setup()
     rng = random.Random(7)
     today = timezone.localdate()
@@ -135,52 +169,58 @@ def main() -> None:
         visit_batch_sync(member=member, device=None, items=make_batch(rng, households, residents, today))
         have += BATCH
     print(f"visits already in the table: {SupportVisit.objects.count():,}")
+    load = os.getloadavg()
 
     batches = [make_batch(rng, households, residents, today) for _ in range(args.batches)]
     first, statements = [], []
     for items in batches:
-        with CaptureQueriesContext(connection) as ctx:
-            outcome, seconds = timed(
+        counts = [0]
+        with statement_counter(counts):
+            outcome, *sample = timed(
                 lambda items=items: visit_batch_sync(member=member, device=None, items=items)
             )
         assert outcome.created == BATCH, outcome.created
-        first.append(seconds)
-        statements.append(len(ctx.captured_queries))
+        first.append(sample)
+        statements.append(counts[0])
     again = []
     for items in batches:
-        outcome, seconds = timed(
+        outcome, *sample = timed(
             lambda items=items: visit_batch_sync(member=member, device=None, items=items)
         )
         assert outcome.created == 0 and {r.status for r in outcome.results} == {"duplicate"}
-        again.append(seconds)
+        again.append(sample)
 
     device, token = device_register(user=member, name="bench")
     client = Client(HTTP_AUTHORIZATION=f"Device {token}")
     http_first, http_again = [], []
-    for _ in range(max(3, args.batches // 4)):
+    for _ in range(max(3, args.batches // 2)):
         body = json.dumps({"visits": make_batch(rng, households, residents, today)})
         for bucket in (http_first, http_again):
-            response, seconds = timed(
+            response, *sample = timed(
                 lambda body=body: client.post(
                     "/api/v1/visits/sync", data=body, content_type="application/json"
                 )
             )
             assert response.status_code == 200, response.content[:300]
-            bucket.append(seconds)
+            bucket.append(sample)
 
     def line(name, samples):
-        med = statistics.median(samples)
+        wall = statistics.median(s[0] for s in samples)
+        cpu = statistics.median(s[1] for s in samples)
+        db = statistics.median(s[2] for s in samples)
         print(
-            f"{name:<34} median {med * 1000:7.1f} ms/batch  {BATCH / med:8.0f} visits/s  "
-            f"(min {min(samples) * 1000:.1f}, max {max(samples) * 1000:.1f} ms, n={len(samples)})"
+            f"{name:<30} wall {wall * 1000:6.0f} ms/batch = {BATCH / wall:6.0f} visits/s | "
+            f"CPU: client {cpu * 1000:4.0f} ms + db {db * 1000:4.0f} ms = "
+            f"{BATCH / (cpu + db):6.0f} visits/s CPU-bound (median of {len(samples)})"
         )
 
+    print(f"load average before: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     print(f"statements per first-send batch of {BATCH}: {statistics.median(statements):.0f}")
     line("service, first send", first)
     line("service, re-send (duplicates)", again)
     line("HTTP, first send", http_first)
     line("HTTP, re-send (duplicates)", http_again)
-    print(f"visits in the table now: {SupportVisit.objects.count():,}")
+    print(f"visits in the table now: {SupportVisit.objects.count():,}; load average after: {os.getloadavg()}")
 
 
 if __name__ == "__main__":

@@ -6,11 +6,19 @@ visits go in with ONE `INSERT … ON CONFLICT DO NOTHING RETURNING id` (PostgreS
 SQLite ≥ 3.35 both speak it), so a re-send or a concurrent send of the same batch is
 decided by the primary key, never by check-then-insert; their residents, activities and
 status observations follow in one bulk insert each.
+
+Speed (docs/performance.md, "Visit sync"): on PostgreSQL every insert passes one array
+per column (`INSERT … SELECT * FROM unnest(%s::uuid[], …)`), so a batch is a few dozen
+parameters instead of tens of thousands of placeholders for the driver to bind, and no
+model instances are built; items of the usual shape are checked by `_visit_fast` with
+plain dict and type tests, and anything it does not recognise goes through the pydantic
+schema (`VisitIn`), which stays the definition of a valid item and of its error messages.
 """
 
 import datetime
 import hashlib
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,6 +88,143 @@ class VisitIn(BaseModel):
     location: LocationIn | None = None
     replaces: uuid.UUID | None = None
     enrolments: list[EnrolmentIn] = Field(default_factory=list, max_length=10)
+
+
+# The fast path: the shapes the app sends, recognised with plain dict and type tests and
+# giving exactly what `VisitIn` would give for them. Anything else (a missing field, a
+# number sent as text, an enrolment, …) returns None and goes through `VisitIn`, which
+# accepts or refuses it with its own messages.
+_UUID_TEXT = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
+_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_OUTCOMES = {o.value: o for o in VisitActivity.Outcome}
+_MISSING = object()
+
+
+class _Location:
+    __slots__ = ("lat", "lon")
+
+    def __init__(self, lat: float, lon: float):
+        self.lat, self.lon = lat, lon
+
+
+class _Activity:
+    __slots__ = ("code", "outcome", "reason", "resident_id")
+
+    def __init__(self, code, outcome, reason, resident_id):
+        self.code, self.outcome, self.reason, self.resident_id = code, outcome, reason, resident_id
+
+
+class _Visit:
+    """What `VisitIn` holds, without pydantic's per-instance machinery."""
+
+    __slots__ = (
+        "id",
+        "household_id",
+        "visited_on",
+        "resident_ids",
+        "activities",
+        "note",
+        "location",
+        "replaces",
+        "enrolments",
+    )
+
+    def __init__(self, **values):
+        for name, value in values.items():
+            setattr(self, name, value)
+
+
+class _NotFast(Exception):
+    pass
+
+
+def _uuid(value) -> uuid.UUID:
+    if type(value) is not str or not _UUID_TEXT.match(value):
+        raise _NotFast
+    return uuid.UUID(value)
+
+
+def _uuid_or_none(value) -> uuid.UUID | None:
+    return None if value is None or value is _MISSING else _uuid(value)
+
+
+def _text(value, max_length: int, min_length: int = 0) -> str:
+    if type(value) is not str or not min_length <= len(value) <= max_length:
+        raise _NotFast
+    return value
+
+
+def _number(value, low: float, high: float) -> float:
+    if type(value) not in (int, float) or not low <= value <= high:
+        raise _NotFast
+    return float(value)
+
+
+def _visit_fast(raw) -> _Visit | None:
+    """`raw` as `VisitIn.model_validate` would read it, or None if it is not of the plain
+    shape (the caller then asks `VisitIn`)."""
+    if type(raw) is not dict:
+        return None
+    get = raw.get
+    try:
+        if get("enrolments", _MISSING) not in (_MISSING, []):
+            raise _NotFast
+        day = get("visited_on")
+        if type(day) is not str or not _DATE_TEXT.match(day):
+            raise _NotFast
+        try:
+            visited_on = datetime.date.fromisoformat(day)
+        except ValueError:
+            raise _NotFast from None
+        resident_ids = get("resident_ids", _MISSING)
+        if resident_ids is _MISSING:
+            resident_ids = []
+        elif type(resident_ids) is not list or len(resident_ids) > 50:
+            raise _NotFast
+        else:
+            resident_ids = [_uuid(r) for r in resident_ids]
+        acts = get("activities")
+        if type(acts) is not list or not 1 <= len(acts) <= 50:
+            raise _NotFast
+        activities = []
+        for a in acts:
+            if type(a) is not dict:
+                raise _NotFast
+            outcome = _OUTCOMES.get(a.get("outcome")) if type(a.get("outcome")) is str else None
+            if outcome is None:
+                raise _NotFast
+            reason = a.get("reason", _MISSING)
+            activities.append(
+                _Activity(
+                    _text(a.get("code"), 64, 1),
+                    outcome,
+                    "" if reason is _MISSING else _text(reason, 255),
+                    _uuid_or_none(a.get("resident_id", _MISSING)),
+                )
+            )
+        note = get("note", _MISSING)
+        location = get("location", _MISSING)
+        if location is _MISSING or location is None:
+            location = None
+        elif type(location) is not dict:
+            raise _NotFast
+        else:
+            location = _Location(
+                _number(location.get("lat"), -90, 90), _number(location.get("lon"), -180, 180)
+            )
+        return _Visit(
+            id=_uuid(get("id")),
+            household_id=_uuid(get("household_id")),
+            visited_on=visited_on,
+            resident_ids=resident_ids,
+            activities=activities,
+            note="" if note is _MISSING else _text(note, 2000),
+            location=location,
+            replaces=_uuid_or_none(get("replaces", _MISSING)),
+            enrolments=[],
+        )
+    except _NotFast:
+        return None
 
 
 @dataclass
@@ -156,26 +301,70 @@ def _errors_text(exc: ValidationError) -> str:
     return _("Dữ liệu lượt thăm không hợp lệ: %(errors)s") % {"errors": "; ".join(parts)}
 
 
-def _insert_ignoring_conflicts(visits: list[SupportVisit]) -> set[uuid.UUID]:
+_VISIT_COLUMNS = [f.attname for f in SupportVisit._meta.concrete_fields]
+
+
+class _VisitRow:
+    """One visit to insert: its column values (SupportVisit's concrete fields)."""
+
+    __slots__ = tuple(_VISIT_COLUMNS)
+
+    def __init__(self, **values):
+        for name, value in values.items():
+            setattr(self, name, value)
+
+    @property
+    def pk(self) -> uuid.UUID:
+        return self.id
+
+    def values(self) -> tuple:
+        return tuple(getattr(self, c) for c in _VISIT_COLUMNS)
+
+    def as_model(self) -> SupportVisit:
+        return SupportVisit(**{c: getattr(self, c) for c in _VISIT_COLUMNS})
+
+
+def _insert_rows(model, columns: list[str], rows: list[tuple], *, skip_conflicts: bool = False) -> set:
+    """INSERT `rows` (tuples of `columns`' values, attnames of `model`) in one statement.
+    With `skip_conflicts`, rows whose primary key or a unique column already exists are
+    skipped by the database and the primary keys actually inserted are returned.
+
+    PostgreSQL: one array parameter per column, `SELECT * FROM unnest(...)` (the driver
+    binds a few dozen parameters, not one per value). Elsewhere (SQLite, the Quick
+    start): multi-row VALUES, in chunks within the engine's parameter limit."""
+    if not rows:
+        return set()
+    meta = model._meta
+    fields = [meta.get_field(c) for c in columns]
+    qn = connection.ops.quote_name
+    head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+    tail = f" ON CONFLICT DO NOTHING RETURNING {qn(meta.pk.column)}" if skip_conflicts else ""
+    inserted: set = set()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = [list(column) for column in zip(*rows, strict=True)]
+            casts = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+            cursor.execute(f"{head}SELECT * FROM unnest({casts}){tail}", arrays)
+            if skip_conflicts:
+                inserted.update(meta.pk.to_python(r[0]) for r in cursor.fetchall())
+            return inserted
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        per_statement = max(1, 30_000 // len(fields))
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            params: list[Any] = []
+            for values in chunk:
+                params.extend(f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True))
+            cursor.execute(f"{head}VALUES {', '.join([row] * len(chunk))}{tail}", params)
+            if skip_conflicts:
+                inserted.update(meta.pk.to_python(r[0]) for r in cursor.fetchall())
+    return inserted
+
+
+def _insert_ignoring_conflicts(visits: list[_VisitRow]) -> set[uuid.UUID]:
     """INSERT the visits in one statement; rows whose id (or `replaces`) already exists
     are skipped by the database. Returns the ids actually inserted."""
-    if not visits:
-        return set()
-    meta = SupportVisit._meta
-    fields = meta.concrete_fields
-    qn = connection.ops.quote_name
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    params: list[Any] = []
-    for visit in visits:
-        params.extend(f.get_db_prep_save(getattr(visit, f.attname), connection) for f in fields)
-    pk = meta.pk
-    sql = (
-        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-        f"VALUES {', '.join([row] * len(visits))} ON CONFLICT DO NOTHING RETURNING {qn(pk.column)}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {pk.to_python(r[0]) for r in cursor.fetchall()}
+    return _insert_rows(SupportVisit, _VISIT_COLUMNS, [v.values() for v in visits], skip_conflicts=True)
 
 
 def _month_start(day: datetime.date) -> datetime.date:
@@ -212,25 +401,30 @@ def visit_batch_sync(
         raise ValueError(f"at most {MAX_BATCH} visits per batch")
 
     outcome = SyncOutcome(results=[None] * len(items))  # type: ignore[list-item]
-    parsed: dict[int, VisitIn] = {}
+    parsed: dict[int, VisitIn | _Visit] = {}
     for i, raw in enumerate(items):
+        fast = _visit_fast(raw)
+        if fast is not None:
+            parsed[i] = fast
+            continue
         try:
             parsed[i] = VisitIn.model_validate(raw)
         except ValidationError as exc:
             raw_id = raw.get("id") if isinstance(raw, dict) else None
             outcome.results[i] = ItemResult(str(raw_id or ""), "invalid", 422, _errors_text(exc))
 
-    # Everything the batch refers to, read once.
+    # Everything the batch refers to, read once (plain values, no model instances).
     hh_ids = {v.household_id for v in parsed.values()}
-    households = {
-        h.pk: h for h in Household.objects.filter(pk__in=hh_ids, village_id__in=list(villages), deleted=False)
-    }
-    residents = {
-        r["id"]: r["household_id"]
-        for r in Resident.objects.filter(household_id__in=list(households), deleted=False).values(
+    households = dict(
+        Household.objects.filter(pk__in=hh_ids, village_id__in=list(villages), deleted=False).values_list(
+            "pk", "village_id"
+        )
+    )  # household id → village id
+    residents = dict(
+        Resident.objects.filter(household_id__in=list(households), deleted=False).values_list(
             "id", "household_id"
         )
-    }
+    )
     activities = {a.code: a for a in Activity.objects.filter(active=True)}
     ids = {v.id for v in parsed.values()}
     replaced_ids = {v.replaces for v in parsed.values() if v.replaces}
@@ -252,9 +446,13 @@ def visit_batch_sync(
     enrolment_facts = _enrolment_facts(parsed=parsed)
 
     seen_in_batch: dict[uuid.UUID, tuple[str, uuid.UUID]] = {}  # id → (hash, household)
-    to_insert: dict[int, SupportVisit] = {}
-    children: dict[uuid.UUID, VisitIn] = {}
+    to_insert: dict[int, _VisitRow] = {}
+    children: dict[uuid.UUID, VisitIn | _Visit] = {}
     not_found = _("Không tìm thấy hộ này trong thôn của bạn.")
+    duplicate = _("Đã nhận lượt thăm này trước đó.")
+    not_of_household = _("Có người không thuộc hộ này.")
+    lat_field, lon_field = SupportVisit._meta.get_field("lat"), SupportVisit._meta.get_field("lon")
+    tomorrow = today + datetime.timedelta(days=1)
     for i, visit in parsed.items():
         vid = str(visit.id)
         digest = visit_content_hash(visit)
@@ -265,7 +463,7 @@ def visit_batch_sync(
         )
         if previous is not None:
             if previous["content_hash"] == digest:
-                outcome.results[i] = ItemResult(vid, "duplicate", 200, _("Đã nhận lượt thăm này trước đó."))
+                outcome.results[i] = ItemResult(vid, "duplicate", 200, duplicate)
             else:
                 outcome.results[i] = ItemResult(
                     vid,
@@ -275,21 +473,21 @@ def visit_batch_sync(
                 )
             continue
 
-        household = households.get(visit.household_id)
+        household_id = visit.household_id if visit.household_id in households else None
         problem = ""
-        if household is None:
+        if household_id is None:
             problem = not_found
-        elif visit.visited_on > today + datetime.timedelta(days=1):
+        elif visit.visited_on > tomorrow:
             problem = _("Ngày thăm ở tương lai.")
-        elif any(residents.get(r) != household.pk for r in visit.resident_ids):
-            problem = _("Có người không thuộc hộ này.")
+        elif any(residents.get(r) != household_id for r in visit.resident_ids):
+            problem = not_of_household
         else:
             for act in visit.activities:
                 activity = activities.get(act.code)
                 if activity is None:
                     problem = _("Không có hoạt động mã “%(code)s”.") % {"code": act.code}
-                elif act.resident_id is not None and residents.get(act.resident_id) != household.pk:
-                    problem = _("Có người không thuộc hộ này.")
+                elif act.resident_id is not None and residents.get(act.resident_id) != household_id:
+                    problem = not_of_household
                 elif activity.needs_resident and act.resident_id is None:
                     problem = _("Hoạt động “%(name)s” cần chọn người được hỗ trợ.") % {
                         "name": activity.name_vi
@@ -317,38 +515,39 @@ def visit_batch_sync(
                 continue
         if not problem and visit.enrolments:
             problem = _enrolments_problem(
-                visit=visit, household=household, residents=residents, facts=enrolment_facts
+                visit=visit, household_id=household_id, residents=residents, facts=enrolment_facts
             )
         if problem:
             outcome.results[i] = ItemResult(vid, "invalid", 422, problem)
             continue
 
-        village = villages[household.village_id]
+        village = villages[households[household_id]]
         month = _month_start(visit.visited_on)
         flag_reason = ""
         if (village.parent_id, month) in closed:
             flag_reason = _("Tháng %(month)s đã khoá sổ: lượt thăm được giữ lại và cần xem lại.") % {
                 "month": date_format(month, "YEAR_MONTH_FORMAT")
             }
-        to_insert[i] = SupportVisit(
+        location = visit.location
+        to_insert[i] = _VisitRow(
             id=visit.id,
             replaces_id=visit.replaces,
             content_hash=digest,
             member_id=member.pk,
             device_id=device.pk if device else None,
-            household_id=household.pk,
+            household_id=household_id,
             visited_on=visit.visited_on,
             village_id=village.pk,
             commune_id=village.parent_id,
             province_id=village.parent.parent_id,
             note=visit.note.strip(),
-            lat=round(visit.location.lat, 2) if visit.location else None,
-            lon=round(visit.location.lon, 2) if visit.location else None,
+            lat=lat_field.to_python(round(location.lat, 2)) if location else None,
+            lon=lon_field.to_python(round(location.lon, 2)) if location else None,
             flagged=bool(flag_reason),
             flag_reason=flag_reason,
             received_at=now,
         )
-        seen_in_batch[visit.id] = (digest, household.pk)
+        seen_in_batch[visit.id] = (digest, household_id)
         if visit.replaces:
             already_replaced.add(visit.replaces)
         children[visit.id] = visit
@@ -367,9 +566,7 @@ def visit_batch_sync(
         for i in lost:
             visit = to_insert[i]
             if rows.get(visit.pk) == visit.content_hash:
-                outcome.results[i] = ItemResult(
-                    str(visit.pk), "duplicate", 200, _("Đã nhận lượt thăm này trước đó.")
-                )
+                outcome.results[i] = ItemResult(str(visit.pk), "duplicate", 200, duplicate)
             else:
                 outcome.results[i] = ItemResult(
                     str(visit.pk),
@@ -382,13 +579,14 @@ def visit_batch_sync(
     _enrolments_perform(
         to_insert=to_insert, inserted=inserted, parsed=children, member=member, outcome=outcome
     )
+    received = _("Đã nhận.")
     for i, visit in to_insert.items():
         if visit.pk in inserted:
             outcome.results[i] = ItemResult(
                 str(visit.pk),
                 "created",
                 201,
-                visit.flag_reason or _("Đã nhận."),
+                visit.flag_reason or received,
                 flagged=visit.flagged,
             )
     _children_write(
@@ -403,7 +601,7 @@ def visit_batch_sync(
     return outcome
 
 
-def _enrolment_facts(*, parsed: dict[int, VisitIn]) -> dict:
+def _enrolment_facts(*, parsed: dict[int, VisitIn | _Visit]) -> dict:
     """What checking the batch's enrolments needs, read once (nothing when none)."""
     from lms.accounts.models import User
 
@@ -436,10 +634,10 @@ def _enrolment_facts(*, parsed: dict[int, VisitIn]) -> dict:
     }
 
 
-def _enrolments_problem(*, visit: VisitIn, household: Household, residents: dict, facts: dict) -> str:
+def _enrolments_problem(*, visit: VisitIn, household_id: uuid.UUID, residents: dict, facts: dict) -> str:
     """Why the visit's enrolments cannot be made (the whole item is then invalid), or ""."""
     for e in visit.enrolments:
-        if residents.get(e.resident_id) != household.pk:
+        if residents.get(e.resident_id) != household_id:
             return _("Người được đăng ký học không thuộc hộ này.")
         if e.resident_id not in visit.resident_ids:
             return _("Người được đăng ký học phải có mặt trong lượt thăm.")
@@ -463,9 +661,9 @@ def _enrolments_problem(*, visit: VisitIn, household: Household, residents: dict
 
 def _enrolments_perform(
     *,
-    to_insert: dict[int, SupportVisit],
+    to_insert: dict[int, _VisitRow],
     inserted: set[uuid.UUID],
-    parsed: dict[uuid.UUID, VisitIn],
+    parsed: dict[uuid.UUID, VisitIn | _Visit],
     member,
     outcome: SyncOutcome,
 ) -> None:
@@ -492,7 +690,7 @@ def _enrolments_perform(
                         phone=e.phone,
                         course=course,
                         consent=e.consent,
-                        visit=visit,
+                        visit=visit.as_model(),
                     )
         except (DjangoValidationError, PermissionDenied, CoursePage.DoesNotExist) as exc:
             detail = "; ".join(
@@ -503,7 +701,7 @@ def _enrolments_perform(
             outcome.results[i] = ItemResult(str(visit.pk), "invalid", 422, detail)
 
 
-def _drop_orphans(to_insert: dict[int, SupportVisit], inserted: set[uuid.UUID], outcome: SyncOutcome) -> None:
+def _drop_orphans(to_insert: dict[int, _VisitRow], inserted: set[uuid.UUID], outcome: SyncOutcome) -> None:
     """An inserted edit whose replaced version (from this batch) lost a race would fail
     its foreign key at commit: take it back out and report a conflict."""
     while True:
@@ -530,61 +728,80 @@ def _drop_orphans(to_insert: dict[int, SupportVisit], inserted: set[uuid.UUID], 
             )
 
 
+_PRESENCE_COLUMNS = ["visit_id", "resident_id"]
+_ACTIVITY_COLUMNS = [
+    "visit_id",
+    "activity_id",
+    "outcome",
+    "reason",
+    "resident_id",
+    "visited_on",
+    "village_id",
+    "commune_id",
+    "province_id",
+]
+_OBSERVATION_COLUMNS = [
+    "resident_id",
+    "household_id",
+    "field",
+    "value",
+    "observed_on",
+    "source",
+    "visit_id",
+    "recorded_by_id",
+    "village_id",
+    "commune_id",
+    "province_id",
+    "created_at",
+]
+
+
 def _children_write(
-    *, visits: list[SupportVisit], parsed: dict[uuid.UUID, VisitIn], activities: dict, member
+    *, visits: list[_VisitRow], parsed: dict[uuid.UUID, VisitIn | _Visit], activities: dict, member
 ) -> None:
+    """Residents present, activities and the status observations of "done" activities of
+    the created visits: one INSERT per table, rows as tuples (no model instances)."""
     presences, acts, observations = [], [], []
-    fibre_households = set()
+    fibre_households, touched = set(), set()
+    now = timezone.now()
+    done, from_visit = VisitActivity.Outcome.DONE, StatusObservation.Source.VISIT
     for visit in visits:
         data = parsed[visit.pk]
-        units = {
-            "village_id": visit.village_id,
-            "commune_id": visit.commune_id,
-            "province_id": visit.province_id,
-        }
-        presences.extend(
-            VisitResident(visit_id=visit.pk, resident_id=r) for r in dict.fromkeys(data.resident_ids)
-        )
+        vid, day, hh = visit.pk, visit.visited_on, visit.household_id
+        units = (visit.village_id, visit.commune_id, visit.province_id)
+        presences.extend((vid, r) for r in dict.fromkeys(data.resident_ids))
         for act in data.activities:
             activity = activities[act.code]
             acts.append(
-                VisitActivity(
-                    visit_id=visit.pk,
-                    activity=activity,
-                    outcome=act.outcome,
-                    reason=act.reason.strip()[:255],
-                    resident_id=act.resident_id,
-                    visited_on=visit.visited_on,
-                    **units,
-                )
+                (vid, activity.pk, act.outcome.value, act.reason.strip()[:255], act.resident_id, day, *units)
             )
-            if act.outcome != VisitActivity.Outcome.DONE or not activity.status_field:
+            if act.outcome != done or not activity.status_field:
                 continue
             if activity.status_field == StatusField.FIBRE_BROADBAND:
-                fibre_households.add(visit.household_id)
+                fibre_households.add(hh)
                 resident_id = None
             else:
                 resident_id = act.resident_id
                 if resident_id is None:
                     continue
+            touched.add(hh)
             observations.append(
-                StatusObservation(
-                    resident_id=resident_id,
-                    household_id=visit.household_id,
-                    field=activity.status_field,
-                    value=activity.status_value,
-                    observed_on=visit.visited_on,
-                    source=StatusObservation.Source.VISIT,
-                    visit_id=visit.pk,
-                    recorded_by_id=member.pk,
-                    **units,
+                (
+                    resident_id,
+                    hh,
+                    str(activity.status_field),
+                    activity.status_value,
+                    day,
+                    from_visit.value,
+                    vid,
+                    member.pk,
+                    *units,
+                    now,
                 )
             )
-    VisitResident.objects.bulk_create(presences)
-    VisitActivity.objects.bulk_create(acts)
-    StatusObservation.objects.bulk_create(observations)
-    now = timezone.now()
-    touched = {o.household_id for o in observations}
+    _insert_rows(VisitResident, _PRESENCE_COLUMNS, presences)
+    _insert_rows(VisitActivity, _ACTIVITY_COLUMNS, acts)
+    _insert_rows(StatusObservation, _OBSERVATION_COLUMNS, observations)
     if fibre_households:
         Household.objects.filter(pk__in=fibre_households).update(fibre_broadband=True, updated_at=now)
     if touched - fibre_households:
