@@ -268,16 +268,22 @@ class SupportVisit(models.Model):
     )
     content_hash = models.CharField(max_length=64, editable=False)
     member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="support_visits"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="support_visits", db_index=False
     )
     device = models.ForeignKey(
         Device, null=True, blank=True, on_delete=models.SET_NULL, related_name="visits"
     )
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="visits")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="visits", db_index=False)
     visited_on = models.DateField(_("ngày thăm"))
-    village = models.ForeignKey("places.AdministrativeUnit", on_delete=models.PROTECT, related_name="+")
-    commune = models.ForeignKey("places.AdministrativeUnit", on_delete=models.PROTECT, related_name="+")
-    province = models.ForeignKey("places.AdministrativeUnit", on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(
+        "places.AdministrativeUnit", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    commune = models.ForeignKey(
+        "places.AdministrativeUnit", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    province = models.ForeignKey(
+        "places.AdministrativeUnit", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     # Free text may name people: blanked with the household's personal data.
     note = models.TextField(_("ghi chú"), blank=True)
     # Coarse only (two decimals, about 1 km).
@@ -287,6 +293,8 @@ class SupportVisit(models.Model):
     flag_reason = models.CharField(_("lý do cần xem lại"), max_length=255, blank=True)
     received_at = models.DateTimeField(_("nhận lúc"))
 
+    # Foreign keys that lead one of the indexes below carry no index of their own: each
+    # index is written for every visit received (docs/performance.md, "Visit sync").
     class Meta:
         verbose_name = _("lượt hỗ trợ hộ")
         verbose_name_plural = _("lượt hỗ trợ hộ")
@@ -307,7 +315,10 @@ class SupportVisit(models.Model):
 class VisitResident(models.Model):
     """A resident present at a visit."""
 
-    visit = models.ForeignKey(SupportVisit, on_delete=models.CASCADE, related_name="presences")
+    # The unique (visit, resident) index serves lookups by visit.
+    visit = models.ForeignKey(
+        SupportVisit, on_delete=models.CASCADE, related_name="presences", db_index=False
+    )
     resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -329,9 +340,15 @@ class VisitActivity(models.Model):
     reason = models.CharField(_("lý do"), max_length=255, blank=True)
     resident = models.ForeignKey(Resident, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     visited_on = models.DateField()
-    village = models.ForeignKey("places.AdministrativeUnit", on_delete=models.PROTECT, related_name="+")
-    commune = models.ForeignKey("places.AdministrativeUnit", on_delete=models.PROTECT, related_name="+")
-    province = models.ForeignKey("places.AdministrativeUnit", on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(
+        "places.AdministrativeUnit", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    commune = models.ForeignKey(
+        "places.AdministrativeUnit", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    province = models.ForeignKey(
+        "places.AdministrativeUnit", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
 
     class Meta:
         verbose_name = _("hoạt động trong lượt hỗ trợ")
@@ -356,9 +373,11 @@ class StatusObservation(models.Model):
         COURSE = "course", _("Hoàn thành khoá học")
 
     resident = models.ForeignKey(
-        Resident, null=True, blank=True, on_delete=models.PROTECT, related_name="observations"
+        Resident, null=True, blank=True, on_delete=models.PROTECT, related_name="observations", db_index=False
     )
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="observations")
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="observations", db_index=False
+    )
     field = models.CharField(max_length=32, choices=StatusField.choices)
     value = models.CharField(max_length=16)
     observed_on = models.DateField()
@@ -369,9 +388,15 @@ class StatusObservation(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    village = models.ForeignKey("places.AdministrativeUnit", on_delete=models.PROTECT, related_name="+")
-    commune = models.ForeignKey("places.AdministrativeUnit", on_delete=models.PROTECT, related_name="+")
-    province = models.ForeignKey("places.AdministrativeUnit", on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(
+        "places.AdministrativeUnit", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    commune = models.ForeignKey(
+        "places.AdministrativeUnit", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    province = models.ForeignKey(
+        "places.AdministrativeUnit", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -4,11 +4,16 @@ months, status observations, and two processes racing with the same 500 visits."
 import datetime
 import threading
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError as PydanticValidationError
 
 from community_teams.hooks import on_visits_received, on_visits_received_unregister
 from community_teams.models import (
@@ -21,6 +26,7 @@ from community_teams.models import (
 )
 from community_teams.selectors import statuses_for_residents
 from community_teams.services import visit_batch_sync
+from community_teams.sync import VisitIn, _visit_fast, visit_content_hash
 from lms.accounts.models import RoleAssignment
 from tests.community_teams.conftest import make_household, visit_item
 from tests.services import require_postgresql
@@ -248,3 +254,142 @@ def test_two_concurrent_edits_of_one_version_one_wins(place, member_a):
         o.results[0].detail for o in outcomes
     ]
     assert SupportVisit.objects.filter(replaces_id=original["id"]).count() == 1
+
+
+# The fast check of the usual item shape (`_visit_fast`) must read an item exactly as the
+# schema (`VisitIn`) does, or hand it over: a stored content hash decides whether a
+# re-send is a duplicate, so a different reading would turn re-sends into conflicts.
+
+_uuids = st.uuids().map(str)
+_plain_activity = st.fixed_dictionaries(
+    {
+        "code": st.text(min_size=1, max_size=64),
+        "outcome": st.sampled_from(["done", "partly", "not_possible"]),
+    },
+    optional={"reason": st.text(max_size=255), "resident_id": st.none() | _uuids},
+)
+_plain_item = st.fixed_dictionaries(
+    {
+        "id": _uuids,
+        "household_id": _uuids,
+        "visited_on": st.dates(min_value=datetime.date(2000, 1, 1)).map(datetime.date.isoformat),
+        "activities": st.lists(_plain_activity, min_size=1, max_size=4),
+    },
+    optional={
+        "resident_ids": st.lists(_uuids, max_size=4),
+        "note": st.text(max_size=50),
+        "location": st.none()
+        | st.fixed_dictionaries(
+            {
+                "lat": st.floats(-90, 90) | st.integers(-90, 90),
+                "lon": st.floats(-180, 180) | st.integers(-180, 180),
+            }
+        ),
+        "replaces": st.none() | _uuids,
+        "enrolments": st.just([]),
+        "extra": st.integers(),
+    },
+)
+# Anything JSON can carry, in any field: the fast path must hand over what it does not know.
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=40),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@pytest.fixture
+def catalogue(db):
+    """The activity catalogue (a data migration); a transactional test earlier in the run
+    may have flushed it."""
+    from community_teams.catalogue import activity_catalogue_sync
+    from community_teams.models import Activity
+
+    activity_catalogue_sync(model=Activity)
+
+
+def _reading(visit):
+    return (
+        visit.id,
+        visit.household_id,
+        visit.visited_on,
+        list(visit.resident_ids),
+        [(a.code, a.outcome, a.reason, a.resident_id) for a in visit.activities],
+        visit.note,
+        (visit.location.lat, visit.location.lon) if visit.location else None,
+        visit.replaces,
+        list(visit.enrolments),
+        visit_content_hash(visit),
+    )
+
+
+def _schema_reading(raw):
+    try:
+        return _reading(VisitIn.model_validate(raw))
+    except PydanticValidationError:
+        return "invalid"
+
+
+@settings(max_examples=100, deadline=None)
+@given(_plain_item)
+def test_fast_check_reads_plain_items_as_the_schema_does(raw):
+    fast = _visit_fast(raw)
+    assert fast is not None
+    assert _reading(fast) == _schema_reading(raw)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    _plain_item,
+    st.sampled_from(["id", "visited_on", "activities", "location", "note", "resident_ids"]),
+    _json,
+)
+def test_fast_check_hands_over_or_agrees_on_any_field_value(raw, key, value):
+    raw = {**raw, key: value}
+    fast = _visit_fast(raw)
+    if fast is not None:
+        assert _reading(fast) == _schema_reading(raw)
+
+
+def test_fast_check_hands_over_what_it_does_not_recognise(catalogue, member_a, household_a):
+    household, people = household_a
+    base = visit_item(household, people)
+    handed_over = [
+        {**base, "id": base["id"].upper().replace("-", "")},  # the schema accepts it; rare
+        {**base, "visited_on": base["visited_on"] + "T00:00:00"},
+        {**base, "id": str(uuid.uuid4()), "location": {"lat": "21.03", "lon": 105.8}},
+        {**base, "enrolments": [{"resident_id": str(people[0].pk), "course_id": 1, "phone": "0912"}]},
+        {**base, "note": None},
+        [base],
+    ]
+    for raw in handed_over:
+        assert _visit_fast(raw) is None, raw
+    # What the schema accepts among them is stored like any other item.
+    result = visit_batch_sync(member=member_a, device=None, items=[handed_over[0], handed_over[2]])
+    assert [r.status for r in result.results] == ["created", "created"]
+    assert SupportVisit.objects.get(pk=handed_over[2]["id"]).lat == Decimal("21.03")
+
+
+def test_a_visit_stored_before_is_still_a_duplicate_when_resent(catalogue, member_a, household_a):
+    """Hashes stored by the schema reading (as before the fast path) match the fast path's."""
+    household, people = household_a
+    item = visit_item(household, people, location={"lat": 21.0285, "lon": 105.8542}, note=" Ghi chú ")
+    first = visit_batch_sync(member=member_a, device=None, items=[item]).results[0]
+    assert first.status == "created"
+    stored = SupportVisit.objects.get(pk=item["id"])
+    assert stored.content_hash == visit_content_hash(VisitIn.model_validate(item))
+    assert (stored.lat, stored.lon, stored.note) == (Decimal("21.03"), Decimal("105.85"), "Ghi chú")
+    assert visit_batch_sync(member=member_a, device=None, items=[item]).results[0].status == "duplicate"
+
+
+def test_a_batch_costs_the_same_statements_whatever_its_size(catalogue, member_a, household_a):
+    household, people = household_a
+    visit_batch_sync(member=member_a, device=None, items=[visit_item(household, people)])  # warm caches
+    one = [visit_item(household, people)]
+    many = [visit_item(household, people, code=c) for c in ("install_vneid", "open_payment_account") * 25]
+    with CaptureQueriesContext(connection) as small:
+        visit_batch_sync(member=member_a, device=None, items=one)
+    with CaptureQueriesContext(connection) as large:
+        visit_batch_sync(member=member_a, device=None, items=many)
+    assert len(large.captured_queries) == len(small.captured_queries)
+    assert VisitActivity.objects.count() == 52 and VisitResident.objects.count() == 104
