@@ -753,8 +753,11 @@ def quiz_states_for_learner(
 
 def lesson_quiz_ids(*, lesson: LessonPage) -> list[int]:
     """Ids of the quizzes in the lesson's quiz blocks, in order (no queries)."""
-    return [
-        block.value["quiz_id"]
-        for block in lesson.body
-        if block.block_type == "quiz" and block.value.get("quiz_id")
-    ]
+    # The stored JSON, not the StreamField's blocks: converting every block (rich text,
+    # images) only to find the quizzes cost more than the rest of the lesson's context.
+    ids = []
+    for block in lesson.body.raw_data:
+        value = block.get("value") if block.get("type") == "quiz" else None
+        if isinstance(value, dict) and value.get("quiz_id"):
+            ids.append(value["quiz_id"])
+    return ids

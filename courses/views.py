@@ -5,6 +5,7 @@ Pages served by Wagtail (catalogue, course, module, lesson) get their context fr
 without JavaScript and redirect back with a message.
 """
 
+import functools
 import hashlib
 
 from django import forms
@@ -26,6 +27,7 @@ from django.views.decorators.http import require_POST
 
 from content.selectors import SEARCH_QUERY_MAX_LENGTH
 from courses import selectors, services
+from courses.blocks import HEAVY_BLOCK_TYPES
 from courses.cache import page_cache_generation
 from courses.models import (
     Audience,
@@ -248,12 +250,15 @@ def lesson_serve(*, request: HttpRequest, lesson: LessonPage, serve, args, kwarg
             "previous": previous,
             "next": following,
             "low_data": low_data,
-            "blocks": lesson.body_for(low_data=low_data),
+            # Called by the template only when the body is not cached (a callable is
+            # resolved lazily): converting the StreamField's blocks is costly.
+            "blocks": functools.partial(lesson.body_for, low_data=low_data),
             # The body is the same for everyone unless a quiz block shows the learner's state.
-            "body_cacheable": not any(block.block_type == "quiz" for block in lesson.body),
+            "body_cacheable": not any(block.get("type") == "quiz" for block in lesson.body.raw_data),
             "fragment_generation": page_cache_generation(request),
             "fragment_language": get_language(),
-            "dropped_blocks": 0 if not low_data else len(lesson.body) - len(lesson.body_for(low_data=True)),
+            "dropped_blocks": 0 if not low_data else sum(
+                1 for block in lesson.body.raw_data if block.get("type") in HEAVY_BLOCK_TYPES),
             "login_url": _login_url(request, request.get_full_path()),
         }
     )
