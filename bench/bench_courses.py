@@ -13,7 +13,10 @@ The pages are loaded one after the other, BENCH_REPS times (default 3), in the s
 run against the same server; each repetition's throughput is divided by the bare page's
 in that repetition, and the median of those ratios is printed (the machine is shared,
 so a ratio taken seconds apart is steadier than a rate). The load average is printed
-before and after.
+before and after. Beside the rates, the CPU time the gunicorn processes spent per request
+(from /proc, server side only) gives each page's cost on a core of its own; its ratio
+to the bare page's is the throughput ratio on an otherwise idle machine, and it is the
+steadier figure when other work shares the cores.
 """
 
 import json
@@ -103,13 +106,29 @@ REPS = int(os.environ.get("BENCH_REPS", "3"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 
 
+def server_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the gunicorn master and its workers so far."""
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    total = 0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def wrk(url: str, cookie: str = "") -> dict:
     cmd = ["wrk", "-t2", "-c16", f"-d{SECONDS}s", "-s", str(ROOT / "bench/percentiles.lua"), url]
     if cookie:
         cmd[1:1] = ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     line = next(raw for raw in out.splitlines() if raw.startswith("RESULT"))
-    return dict(re.findall(r"(\w+)=([\d.]+)", line))
+    return dict(re.findall(r"(\w+)=([\d.]+)", line))  # rps, p50, p95, p99, requests, errors, non2xx
 
 
 def main() -> None:
@@ -141,21 +160,30 @@ def main() -> None:
         results: dict[str, list[dict]] = {name: [] for name, _url, _ck in targets}
         for rep in range(REPS):
             for name, url, ck in targets:
-                results[name].append(wrk(url, ck))
+                before = server_cpu_seconds(server.pid)
+                result = wrk(url, ck)
+                requests = max(1, int(float(result["requests"])))
+                result["cpu_ms"] = 1000 * (server_cpu_seconds(server.pid) - before) / requests
+                results[name].append(result)
             print(f"repetition {rep + 1}: " + ", ".join(
                 f"{name.split(' (')[0]} {results[name][-1]['rps']}" for name, _u, _c in targets), flush=True)
         print(f"load average after: {os.getloadavg()}")
         bare = targets[0][0]
         print("| page | req/s (median) | ratio to bare page (median; each rep) "
+              "| server CPU ms per request (median) | CPU ratio to bare page (median; each rep) "
               "| p50 ms | p95 ms | p99 ms | errors |")
-        print("|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|")
         for name, _url, _ck in targets:
             runs = results[name]
             ratios = [float(r["rps"]) / float(b["rps"]) for r, b in zip(runs, results[bare], strict=True)]
             mid = sorted(runs, key=lambda r: float(r["rps"]))[len(runs) // 2]
             errors = sum(int(float(r["errors"])) + int(float(r["non2xx"])) for r in runs)
             each = ", ".join(f"{x:.2f}" for x in ratios)
+            cpu_ratios = [b["cpu_ms"] / r["cpu_ms"] for r, b in zip(runs, results[bare], strict=True)]
+            cpu_each = ", ".join(f"{x:.2f}" for x in cpu_ratios)
+            cpu_ms = statistics.median(r["cpu_ms"] for r in runs)
             print(f"| {name} | {mid['rps']} | {statistics.median(ratios):.2f} ({each}) "
+                  f"| {cpu_ms:.1f} | {statistics.median(cpu_ratios):.2f} ({cpu_each}) "
                   f"| {mid['p50']} | {mid['p95']} | {mid['p99']} | {errors} |")
     finally:
         server.send_signal(signal.SIGTERM)

@@ -87,3 +87,98 @@ def test_invalidate_forgets_cached_pages(client, course):
     assert not client.get(course.url).templates
     page_cache_invalidate()
     assert client.get(course.url).templates
+
+
+# --- Invalidation: every change to the tree reaches anonymous and signed-in visitors ------
+
+
+def _cards(client, index) -> str:
+    return client.get(index.url).content.decode()
+
+
+@pytest.fixture
+def two_courses(index):
+    from tests.courses.builders import course_build
+
+    return (course_build(index=index, slug="mot", title="Khoá học Một"),
+            course_build(index=index, slug="hai", title="Khoá học Hai"))
+
+
+@pytest.fixture
+def signed_in(learner):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(learner)
+    return client
+
+
+def _warm(clients, urls):
+    for client in clients:
+        for url in urls:
+            client.get(url)
+
+
+def test_unpublishing_a_course_removes_it_everywhere(client, signed_in, index, two_courses):
+    first, second = two_courses
+    _warm((client, signed_in), (index.url, first.url))
+    assert "Khoá học Một" in _cards(client, index) and "Khoá học Một" in _cards(signed_in, index)
+    first.unpublish()
+    for visitor in (client, signed_in):
+        html = _cards(visitor, index)
+        assert "Khoá học Một" not in html and "Khoá học Hai" in html
+        assert visitor.get(first.url).status_code == 404
+
+
+def test_deleting_a_course_removes_it_everywhere(client, signed_in, index, two_courses):
+    first, _second = two_courses
+    url = first.url
+    _warm((client, signed_in), (index.url, url))
+    first.delete()
+    for visitor in (client, signed_in):
+        assert "Khoá học Một" not in _cards(visitor, index)
+        assert visitor.get(url).status_code == 404
+
+
+def test_moving_a_course_to_another_catalogue(client, signed_in, index, two_courses):
+    from courses.models import CourseIndexPage
+    from tests.content.builders import page_publish
+
+    first, _second = two_courses
+    other = page_publish(parent=index.get_parent(),
+                         page=CourseIndexPage(title="Khoá học khác", slug="khoa-hoc-khac"))
+    old_url = first.url
+    _warm((client, signed_in), (index.url, other.url, old_url))
+    first.move(other, pos="last-child")
+    first.refresh_from_db()
+    for visitor in (client, signed_in):
+        assert "Khoá học Một" not in _cards(visitor, index)
+        assert "Khoá học Một" in _cards(visitor, other)
+        old = visitor.get(old_url)  # Wagtail leaves a permanent redirect to the new place
+        assert old.status_code == 301 and old["Location"] == first.url
+        assert "Khoá học Một" in visitor.get(first.url).content.decode()
+
+
+def test_a_published_edit_reaches_signed_in_learners_too(signed_in, index, course, learner):
+    from courses.models import LessonPage
+    from courses.services import enrolment_create
+    from tests.content.builders import page_publish
+    from tests.courses.builders import lessons_of
+
+    enrolment_create(learner=learner, course=course)
+    module = lessons_of(course)[0].get_parent()
+    plain = page_publish(parent=module, page=LessonPage(
+        title="Bài đọc", slug="bai-doc", body=[{"type": "paragraph", "value": "<p>Bản cũ.</p>"}]))
+    _warm((signed_in,), (index.url, course.url, plain.url))
+    assert "Bản cũ." in signed_in.get(plain.url).content.decode()
+    course.title, course.summary = "Tên mới của khoá", "Tóm tắt mới."
+    course.save_revision().publish()
+    plain = LessonPage.objects.get(pk=plain.pk)
+    plain.body = [{"type": "paragraph", "value": "<p>Bản mới.</p>"}]
+    plain.title = "Bài đọc (sửa)"
+    plain.save_revision().publish()
+    assert "Tên mới của khoá" in _cards(signed_in, index)
+    html = signed_in.get(course.url).content.decode()
+    assert "Tên mới của khoá" in html and "Tóm tắt mới." in html and "Bài đọc (sửa)" in html
+    lesson_html = signed_in.get(plain.url).content.decode()
+    assert "Bản mới." in lesson_html and "Bản cũ." not in lesson_html
