@@ -17,6 +17,14 @@ before and after. Beside the rates, the CPU time the gunicorn processes spent pe
 (from /proc, server side only) gives each page's cost on a core of its own; its ratio
 to the bare page's is the throughput ratio on an otherwise idle machine, and it is the
 steadier figure when other work shares the cores.
+
+With `--cpu` no server is started: each page is requested in this process through
+Django's test client (same settings, database and Redis), BENCH_REQUESTS times
+(default 100) per page and repetition, pages interleaved, and the CPU time of the
+process per request is measured (time.process_time: waiting for PostgreSQL and Redis,
+and other programs on the machine, are not counted). Each repetition's ratio is the
+bare page's CPU time divided by the page's; the median is printed. This is the figure
+that survives a machine shared with other work.
 """
 
 import json
@@ -33,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.dev")
 os.environ["DJANGO_DEBUG"] = "false"
-os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
 import django  # noqa: E402
 
@@ -187,8 +195,63 @@ def main() -> None:
                   f"| {mid['p50']} | {mid['p95']} | {mid['p99']} | {errors} |")
     finally:
         server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def cpu_main() -> None:
+    from django.db import connection
+    from django.test import Client
+
+    setup()
+    course = CoursePage.objects.live().order_by("pk")[5]
+    lesson = LessonPage.objects.live().descendant_of(course).order_by("path").first()
+    anonymous, learner = Client(), Client()
+    learner.cookies.load(learner_cookie(course))
+    targets = [
+        ("bare Wagtail page (/gioi-thieu/)", anonymous, "/gioi-thieu/"),
+        ("bare Wagtail page, learner signed in", learner, "/gioi-thieu/"),
+        ("catalogue, anonymous (cached)", anonymous, course.get_parent().url),
+        ("catalogue, learner", learner, course.get_parent().url),
+        ("course page, anonymous (cached)", anonymous, course.url),
+        ("course page, enrolled learner", learner, course.url),
+        ("lesson page, enrolled learner", learner, lesson.url),
+    ]
+    count = int(os.environ.get("BENCH_REQUESTS", "100"))
+    queries: dict[str, int] = {}
+    for name, client, url in targets:
+        for _ in range(3):
+            assert client.get(url, HTTP_HOST="127.0.0.1").status_code == 200, url
+        seen: list[str] = []
+
+        def record(execute, sql, *args, seen=seen):
+            seen.append(sql)
+            return execute(sql, *args)
+
+        with connection.execute_wrapper(record):
+            client.get(url, HTTP_HOST="127.0.0.1")
+        queries[name] = len(seen)
+    print(f"load average before: {os.getloadavg()}")
+    cpu: dict[str, list[float]] = {name: [] for name, _c, _u in targets}
+    for _rep in range(REPS):
+        for name, client, url in targets:
+            start = time.process_time()
+            for _ in range(count):
+                client.get(url, HTTP_HOST="127.0.0.1")
+            cpu[name].append(1000 * (time.process_time() - start) / count)
+    print(f"load average after: {os.getloadavg()}")
+    bare = targets[0][0]
+    print("| page | queries | CPU ms per request (median) | ratio to bare page (median; each rep) |")
+    print("|---|---|---|---|")
+    for name, _c, _u in targets:
+        ratios = [b / x for x, b in zip(cpu[name], cpu[bare], strict=True)]
+        each = ", ".join(f"{r:.2f}" for r in ratios)
+        print(f"| {name} | {queries[name]} | {statistics.median(cpu[name]):.1f} "
+              f"| {statistics.median(ratios):.2f} ({each}) |")
 
 
 if __name__ == "__main__":
-    main()
+    cpu_main() if "--cpu" in sys.argv else main()
