@@ -47,6 +47,23 @@ def signed_in(user: HttpUser, session: str) -> None:
     user.client.cookies.set("sessionid", session)
 
 
+def answer_for(question: dict) -> dict:
+    """An answer of the shape the question's type takes (assessments/quizzes/api.py AnswerIn)."""
+    values = [o["value"] for o in question.get("options") or []] or [0]
+    kind = question.get("type", "")
+    if kind == "multiple_choice":
+        return {"choices": random.sample(values, k=random.randint(1, len(values)))}
+    if kind == "ordering":
+        return {"order": random.sample(values, k=len(values))}
+    if kind == "matching":
+        return {"pairs": {p["key"]: random.choice(values) for p in question.get("prompts") or []}}
+    if kind == "numeric":
+        return {"value": str(random.randint(0, 10))}
+    if kind == "short_text":
+        return {"text": "không biết"}
+    return {"choice": random.choice(values)}
+
+
 class AnonymousVisitor(HttpUser):
     weight = 30
     wait_time = between(3, 10)
@@ -124,10 +141,9 @@ class FinalTestTaker(HttpUser):
                 return
             paper = response.json()
         for question in paper.get("questions", []):
-            options = question.get("options") or [{"value": 0}]
             self.client.put(
                 f"/api/v1/quizzes/attempts/{paper['id']}/responses/{question['id']}",
-                json={"answer": {"choice": random.choice(options)["value"]}},
+                json={"answer": answer_for(question)},
                 headers=auth,
                 name="API final test save answer",
             )
