@@ -18,8 +18,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.security import APIKeyHeader
 
+from lms.accounts import ratelimit as lms_ratelimit
 from lms.core.auth import session_auth
 from lms.core.errors import json_error
 
@@ -42,9 +44,12 @@ class DeviceAuth(APIKeyHeader):
     def authenticate(self, request: HttpRequest, key: str | None):
         if not key or not key.startswith("Device "):
             return None
+        if lms_ratelimit.exhausted(request, action="api_token_failed"):
+            raise HttpError(429, str(lms_ratelimit.TOO_MANY_MESSAGE))
         try:
             device = device_authenticate(token=key.removeprefix("Device ").strip())
         except DeviceRefused:
+            lms_ratelimit.consume(request, action="api_token_failed")
             _install_device_refused_handler()
             raise
         request.user = device.user
@@ -114,11 +119,14 @@ class ErrorOut(Schema):
 @router.post(
     "/teams/devices",
     auth=session_auth,
-    response={201: DeviceOut, 403: ErrorOut},
+    response={201: DeviceOut, 403: ErrorOut, 429: ErrorOut},
     summary="Sign a phone in to the offline visit form",
 )
 def device_create(request: HttpRequest, payload: DeviceIn):
-    """Session + CSRF. Returns the device token once (only its digest is stored)."""
+    """Session + CSRF. Returns the device token once (only its digest is stored).
+    At most 10 an hour per person (429 beyond)."""
+    if not lms_ratelimit.consume(request, action="device_pair", user=request.auth):
+        return Status(429, {"detail": str(lms_ratelimit.TOO_MANY_MESSAGE), "code": "rate_limited"})
     try:
         device, token = device_register(user=request.auth, name=payload.name)
     except PermissionDenied as exc:

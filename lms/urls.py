@@ -5,9 +5,14 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from lms.accounts.views import login_redirect
 from lms.api import api
 
 urlpatterns = [
+    # Every login goes through allauth (rate limits, lockout, two-factor codes): the
+    # Django and Wagtail admin login forms only send people there.
+    path("django-admin/login/", login_redirect),
+    path("admin/login/", login_redirect),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
@@ -24,6 +29,7 @@ urlpatterns = [
     path("to-cong-nghe-so/", include("community_teams.urls")),
     path("quyen-rieng-tu/", include("lms.privacy.urls")),
     path("chi-so/", include("community_teams.indicators.urls")),
+    path("nhat-ky-truy-cap/", include("lms.audit.urls")),
     path("api/", api.urls),
     path("", include("lms.core.urls")),
     path("", include("content.urls")),

@@ -10,12 +10,13 @@ and in `get_user_by_phone` (allauth passes the login text as typed).
 """
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .forms import VietnamPhoneField
-from .phone import user_with_phone
+from .phone import phone_to_e164, user_with_phone
 from .sms import send_sms
 
 
@@ -38,7 +39,11 @@ class AccountAdapter(DefaultAccountAdapter):
         "invalid_password_reset": _("Liên kết đặt lại mật khẩu không hợp lệ hoặc đã được dùng."),
         "max_email_addresses": _("Bạn không thể thêm quá %d địa chỉ e-mail."),
         "phone_taken": _("Số điện thoại này đã được dùng cho một tài khoản khác."),
-        "too_many_login_attempts": _("Bạn đã thử quá nhiều lần. Hãy thử lại sau ít phút."),
+        # Five wrong passwords for one account from one address (ACCOUNT_RATE_LIMITS).
+        "too_many_login_attempts": _(
+            "Bạn đã nhập sai mật khẩu quá nhiều lần. Để bảo vệ tài khoản, đăng nhập từ thiết bị "
+            "này tạm khoá trong 15 phút. Bạn có thể đặt lại mật khẩu nếu đã quên."
+        ),
         "unknown_email": _("Không có tài khoản nào dùng địa chỉ e-mail này."),
         "unknown_phone": _("Không có tài khoản nào dùng số điện thoại này."),
         "unverified_primary_email": _("Địa chỉ e-mail chính của bạn cần được xác minh."),
@@ -100,6 +105,41 @@ class AccountAdapter(DefaultAccountAdapter):
             ),
         )
 
+    # --- Failed logins: lockout per account AND client address --------------------
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        """allauth keys its per-account failure count by the e-mail or username typed.
+
+        Two changes: (1) a phone login counts under the number in E.164 (allauth would
+        put every phone login under one empty key, so five wrong passwords anywhere
+        would lock every phone account); (2) the client address is part of the key, so
+        a stranger's wrong guesses lock the account out from the stranger's address
+        only, never from its owner's (docs/security.md, "Rate limits and lockout")."""
+        from allauth.core.internal.ratelimit import get_ip
+
+        login = credentials.get("email") or credentials.get("username") or ""
+        if credentials.get("phone"):
+            try:
+                login = "phone:" + phone_to_e164(credentials["phone"])
+            except ValidationError:
+                login = "phone:" + credentials["phone"]
+        return f"{login.lower()}|{get_ip(request)}"
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            from lms.audit.models import AuditAction
+            from lms.audit.services import record
+            from lms.audit.signals import _user_for_login
+
+            record(
+                action=AuditAction.LOGIN_LOCKED,
+                target=_user_for_login(credentials),
+                request=request,
+                detail={"method": next((k for k in ("phone", "email") if credentials.get(k)), "")},
+            )
+            raise
+
     # --- Login stages -----------------------------------------------------------------
     def get_login_stages(self) -> list[str]:
         # E-mail verification is mandatory for people without a verified phone: see
@@ -127,7 +167,6 @@ class AccountAdapter(DefaultAccountAdapter):
             except NoReverseMatch:
                 pass
         return super().get_login_redirect_url(request)
-
 
 
 def user_display(user) -> str:

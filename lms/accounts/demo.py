@@ -1,6 +1,8 @@
 """Demo users, one per role, created idempotently for the demo-data command."""
 
+import base64
 import datetime
+import hashlib
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
@@ -9,11 +11,33 @@ from django.utils import timezone
 
 from lms.places.models import AdministrativeUnit
 
+from .mfa import mfa_required_for
 from .models import Role, User
 from .services import role_assign
 
 DEMO_PASSWORD = "KyNangSo-2026"
 DEMO_DOMAIN = "demo.kynangso.vn"
+
+
+def demo_totp_secret(username: str) -> str:
+    """The known TOTP secret of a demo account whose role requires two-factor
+    authentication (base32, 32 characters), printed with the demo logins so a reviewer
+    can add it to an authenticator app or get codes from `manage.py demo_totp_codes`.
+    Demo data is refused in production (DEMO_DATA_ALLOWED), so no real account has one."""
+    digest = hashlib.sha256(f"kynangso-demo-totp:{username}".encode()).digest()[:20]
+    return base64.b32encode(digest).decode()
+
+
+def _demo_totp(user: User, username: str) -> str:
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    secret = demo_totp_secret(username)
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, secret)
+        RecoveryCodes.activate(user)
+    return secret
 
 # (role, username, full name, phone or None)
 DEMO_PEOPLE = [
@@ -79,7 +103,14 @@ def demo_users_create(*, villages: list[AdministrativeUnit], agencies: list) -> 
         if role == Role.CONTENT_EDITOR and editors is not None:
             user.groups.add(editors)
         where = scope.get("unit") or scope.get("agency") or ""
+        totp = _demo_totp(user, username) if mfa_required_for(user, enforced=True) else ""
         rows.append(
-            {"role": str(role.label), "email": user.email, "phone": phone or "", "scope": str(where)}
+            {
+                "role": str(role.label),
+                "email": user.email,
+                "phone": phone or "",
+                "scope": str(where),
+                "totp_secret": totp,
+            }
         )
     return rows

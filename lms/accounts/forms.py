@@ -279,3 +279,31 @@ class PhonePasswordResetConfirmForm(PlainLabelsForm):
 class ProfileForm(PlainLabelsForm):
     full_name = forms.CharField(label=_("Họ và tên"), max_length=255, required=False)
     preferred_language = forms.ChoiceField(label=_("Ngôn ngữ ưa dùng"), choices=settings.LANGUAGES)
+
+
+# --- Two-factor authentication (allauth.mfa, settings.MFA_FORMS) ----------------------
+from allauth.mfa.base import forms as mfa_base_forms  # noqa: E402
+from allauth.mfa.recovery_codes import forms as mfa_recovery_forms  # noqa: E402
+from allauth.mfa.totp import forms as mfa_totp_forms  # noqa: E402
+
+MFA_CODE_TEXT = (_("Mã từ ứng dụng xác thực (hoặc mã khôi phục)"), _("6 chữ số"))
+
+
+class MfaAuthenticateForm(VietnameseFieldsMixin, mfa_base_forms.AuthenticateForm):
+    field_texts = {"code": MFA_CODE_TEXT}
+
+
+class MfaReauthenticateForm(VietnameseFieldsMixin, mfa_base_forms.ReauthenticateForm):
+    field_texts = {"code": MFA_CODE_TEXT}
+
+
+class ActivateTotpForm(VietnameseFieldsMixin, mfa_totp_forms.ActivateTOTPForm):
+    field_texts = {"code": (_("Mã 6 chữ số ứng dụng đang hiển thị"), _("6 chữ số"))}
+
+
+class DeactivateTotpForm(VietnameseFieldsMixin, mfa_totp_forms.DeactivateTOTPForm):
+    pass
+
+
+class GenerateRecoveryCodesForm(VietnameseFieldsMixin, mfa_recovery_forms.GenerateRecoveryCodesForm):
+    pass

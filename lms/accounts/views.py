@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from . import ratelimit as lms_ratelimit
 from . import services
 from .forms import PhonePasswordResetConfirmForm, PhonePasswordResetRequestForm, ProfileForm
 from .models import User
@@ -97,6 +98,8 @@ def phone_password_reset(request: HttpRequest) -> HttpResponse:
         limited = ratelimit.consume_or_429(request, action="reset_password", key=phone)
         if limited:
             return limited
+        if not lms_ratelimit.consume(request, action="phone_code_send", key=phone):
+            return lms_ratelimit.too_many(request)
         code = get_adapter(request).generate_password_reset_code()
         user = services.password_reset_code_send(phone=phone, code=code)
         if user is None:
@@ -138,6 +141,8 @@ def phone_password_reset_confirm(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:phone_password_reset")
     form = PhonePasswordResetConfirmForm(request.POST or None, expected_code=state["code"], user=user)
     if request.method == "POST":
+        if not lms_ratelimit.consume(request, action="phone_code_verify", key=f"user:{user.pk}"):
+            return lms_ratelimit.too_many(request)
         if form.is_valid():
             services.user_password_set(user=user, password=form.cleaned_data["password1"])
             request.session.pop(PHONE_RESET_SESSION_KEY, None)
@@ -155,3 +160,18 @@ def phone_password_reset_confirm(request: HttpRequest) -> HttpResponse:
     status = 400 if form.is_bound and form.errors else 200
     context = {"form": form, "phone_display": phone_display(state["phone"])}
     return render(request, "accounts/phone_password_reset_confirm.html", context, status=status)
+
+
+def login_redirect(request: HttpRequest) -> HttpResponse:
+    """The admin sites' own login pages: sent to allauth's, which asks for the second
+    factor (theirs would not)."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = ""
+    url = reverse("account_login")
+    return redirect(f"{url}?{urlencode({'next': target})}" if target else url)

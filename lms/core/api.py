@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from wagtail.models import APIToken
 
+from lms.accounts import ratelimit as lms_ratelimit
 from lms.accounts.selectors import roles_active_for
 
 from .auth import session_auth
@@ -119,12 +120,14 @@ def tokens_list(request: HttpRequest):
 @router.post(
     "/tokens",
     auth=session_auth,
-    response={201: TokenCreatedOut, **ERRORS},
+    response={201: TokenCreatedOut, **ERRORS, 429: ErrorOut},
     summary="Tạo mã truy cập API (chỉ hiện một lần)",
 )
 def tokens_create(request: HttpRequest, payload: TokenIn):
     """Only from a logged-in session: a token cannot mint more tokens. The plaintext
-    `token` is in this response only; store it now."""
+    `token` is in this response only; store it now. At most 10 an hour (429 beyond)."""
+    if not lms_ratelimit.consume(request, action="api_token_create", user=request.user):
+        return Status(429, {"detail": str(lms_ratelimit.TOO_MANY_MESSAGE), "code": "rate_limited"})
     token, plaintext = api_token_create(user=request.user, name=payload.name)
     token.token = plaintext
     return Status(201, token)

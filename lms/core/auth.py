@@ -21,7 +21,19 @@ from wagtail.api.v3.auth import BearerTokenAuth
 
 
 class TokenAuth(BearerTokenAuth):
-    """Wagtail's bearer-token resolution (sets request.user, notes last use)."""
+    """Wagtail's bearer-token resolution (sets request.user, notes last use). Unknown or
+    revoked tokens are counted per client address (LMS_RATE_LIMITS "api_token_failed"):
+    past the limit every bearer request from that address answers 429."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        from lms.accounts import ratelimit
+
+        if ratelimit.exhausted(request, action="api_token_failed"):
+            raise HttpError(429, str(ratelimit.TOO_MANY_MESSAGE))
+        result = super().authenticate(request, token)
+        if result is None:
+            ratelimit.consume(request, action="api_token_failed")
+        return result
 
 
 class SessionAuth(APIKeyCookie):

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "lms.jobs",
     "lms.core",
     "lms.privacy",
+    "lms.audit",
     "content",
     "assessments",
     "assessments.quizzes",
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     # Accounts
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -76,9 +78,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lms.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "lms.accounts.middleware.MfaRequiredMiddleware",
+    "lms.accounts.middleware.SecurityHeadersMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -162,12 +167,6 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -229,14 +228,33 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_LOGOUT_ON_GET = False  # log out is a POST (the header's button)
 ACCOUNT_SESSION_REMEMBER = None  # ask: shared phones are common
-# allauth's defaults, stated: they are on, keyed by IP, login and user.
+# <<< allauth ---------------------------------------------------------------------------
+
+# >>> security (owned by lms.accounts and lms.audit; docs/security.md) ----------------
+# Passwords: Django's validators (their messages are translated to Vietnamese by
+# Django) plus a list of passwords common in Vietnam, compared without accents.
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "full_name", "email", "phone")},
+    },
+    {"NAME": "lms.accounts.passwords.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "lms.accounts.passwords.VietnameseCommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# allauth's rate limits, every one stated (cache-based; "key" is what the action is
+# about: the login typed, the phone number, the e-mail). "login_failed" is keyed by the
+# login typed AND the client address (lms.accounts.adapter): five wrong passwords lock
+# that account out from that address for 15 minutes, never from everywhere (why:
+# docs/security.md, "Rate limits and lockout").
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/300s/key",
-    "signup": "20/m/ip",
-    "reset_password": "20/m/ip,5/m/key",
+    "login_failed": "10/m/ip,5/15m/key",
+    "signup": "20/m/ip,200/h/ip",
+    "reset_password": "20/m/ip,5/m/key,10/h/key",
     "reset_password_from_key": "20/m/ip",
-    "request_login_code": "20/m/ip,3/m/key",
+    "request_login_code": "20/m/ip,3/m/key,10/h/key",
     # Per IP looser than allauth's 3/m: a community team signs up residents from one
     # commune hall connection.
     "verify_phone": "1/30s/key,10/m/ip",
@@ -246,7 +264,57 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
 }
-# <<< allauth ---------------------------------------------------------------------------
+# Our own endpoints, counted by lms.accounts.ratelimit (same "amount/period/per" form;
+# per is ip, user or key).
+LMS_RATE_LIMITS = {
+    # SMS with a password-reset code: each costs money and reaches a real phone.
+    "phone_code_send": "3/15m/key,30/h/ip",
+    # Typing that code: beyond the 5 tries per code, per number and per address.
+    "phone_code_verify": "10/h/key,30/h/ip",
+    # API tokens and offline-app devices are minted from a session.
+    "api_token_create": "10/h/user",
+    "device_pair": "10/h/user",
+    # Requests with a bearer or device token that is unknown or revoked.
+    "api_token_failed": "30/m/ip",
+    # Second-factor codes at login (allauth.mfa counts 5 per login too).
+    "mfa_code_failed": "10/15m/key",
+}
+# Two-factor authentication (allauth.mfa): TOTP and recovery codes. Required for
+# officers, training managers, editors and administrators (lms.accounts.mfa); only the
+# test settings turn the requirement off (their hundreds of force_login staff), never
+# production.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Kỹ năng số"
+MFA_ADAPTER = "lms.accounts.mfa.MfaAdapter"
+MFA_FORMS = {
+    "authenticate": "lms.accounts.forms.MfaAuthenticateForm",
+    "reauthenticate": "lms.accounts.forms.MfaReauthenticateForm",
+    "activate_totp": "lms.accounts.forms.ActivateTotpForm",
+    "deactivate_totp": "lms.accounts.forms.DeactivateTotpForm",
+    "generate_recovery_codes": "lms.accounts.forms.GenerateRecoveryCodesForm",
+}
+LMS_MFA_REQUIRED = env.bool("LMS_MFA_REQUIRED", default=True)
+# Headers sent on every response (lms.accounts.middleware.SecurityHeadersMiddleware for
+# Permissions-Policy; Django's SecurityMiddleware and XFrameOptionsMiddleware for the rest).
+X_FRAME_OPTIONS = "DENY"  # Wagtail's preview panel overrides it with SAMEORIGIN itself
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Geolocation: the visit form may record where a visit happened (same origin only).
+PERMISSIONS_POLICY = {
+    "accelerometer": "()",
+    "camera": "()",
+    "geolocation": "(self)",
+    "gyroscope": "()",
+    "magnetometer": "()",
+    "microphone": "()",
+    "payment": "()",
+    "usb": "()",
+}
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# <<< security --------------------------------------------------------------------------
 
 # >>> Content-Security-Policy (owned by lms.core.csp; why: docs/security.md) -----------
 # Our pages: scripts and styles from our origin only (an inline script that must stay

@@ -31,17 +31,30 @@ if len(_signing_seed) != 32:
         "(python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')."
     )
 
+# >>> security (owned by lms.accounts; docs/security.md) ------------------------------
+# Behind the TLS proxy: it says the request was HTTPS and who the client is.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Rate limits count per client address: the address the proxy appended to
+# X-Forwarded-For (the last one, with one proxy), never REMOTE_ADDR (the proxy itself,
+# which would put every visitor in one bucket).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1)
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = True
-CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SECURE = True
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+# Two-factor authentication for officers, managers, editors and administrators: always,
+# whatever the environment says (tests/lms/test_settings.py checks it).
+LMS_MFA_REQUIRED = True
+# <<< security --------------------------------------------------------------------------
 # Content-Security-Policy (base.py): production is served over HTTPS only.
 CSP_POLICY = {**CSP_POLICY, "upgrade-insecure-requests": []}  # noqa: F405
 CSP_RELAXED_POLICY = {**CSP_RELAXED_POLICY, "upgrade-insecure-requests": []}  # noqa: F405

@@ -35,3 +35,7 @@ STORAGES = {
 # Jobs run inline unless a test starts a real worker (tests/lms/jobs).
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=CELERY_BROKER_URL)
+# Two-factor enrolment for staff roles (lms.accounts.mfa) is off for the suite, whose
+# tests log officers and administrators in with force_login; tests/lms/accounts turn it
+# back on. Production forces it on (tests/lms/test_settings.py checks that).
+LMS_MFA_REQUIRED = False

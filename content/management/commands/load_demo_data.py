@@ -65,3 +65,10 @@ class Command(BaseCommand):
         for u in users:
             login = u["email"] + (f" / {u['phone']}" if u["phone"] else "")
             self.stdout.write(f"  {u['role']:<{width}}  {login}  {u['scope']}")
+            if u.get("totp_secret"):
+                self.stdout.write(f"  {'':<{width}}  2FA (TOTP) secret: {u['totp_secret']}")
+        self.stdout.write(
+            "Officers, managers, editors and the administrator log in with a second factor: add "
+            "their secret to an authenticator app, or print current codes with "
+            "`manage.py demo_totp_codes` (demo data only; see README)."
+        )
