@@ -14,6 +14,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from lms import audit
+
 from . import scoring, selectors, services
 from .forms import EvidenceCorrectionForm, EvidenceRecognitionForm
 from .models import Evidence, SelfAssessment
@@ -211,6 +213,7 @@ def _person_in_scope_or_404(request, person_id: int):
     return person
 
 
+@audit.audited(purpose="Ghi nhận và sửa minh chứng năng lực")
 @login_required
 def staff_evidence_people(request):
     """Staff look up a person (within their scope) to record evidence for."""
@@ -223,6 +226,7 @@ def staff_evidence_people(request):
     })
 
 
+@audit.audited(purpose="Ghi nhận và sửa minh chứng năng lực", target=("accounts.user", "person_id"))
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_evidence_person(request, person_id: int):

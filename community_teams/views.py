@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lms import audit
 from lms.accounts.models import RoleAssignment
 from lms.core.spreadsheets import export_row, table_read
 from lms.places.models import AdministrativeUnit
@@ -40,6 +41,10 @@ from .sync import visit_batch_sync
 PAGE_SIZE = 25
 # Who looked at which household's personal data (DESIGN.md: access to personal data is logged).
 access_log = logging.getLogger("community_teams.access")
+
+# Why these pages show people (the audit log records each opening: lms.audit).
+TEAM_PURPOSE = "Quản lý tổ công nghệ số cộng đồng của xã"
+HOUSEHOLD_PURPOSE = "Hỗ trợ hộ gia đình trong thôn của tổ"
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -120,6 +125,7 @@ def team_list(request, commune_id: int):
     )
 
 
+@audit.audited(purpose=TEAM_PURPOSE, target=("places.administrativeunit", "commune_id"))
 @_guarded
 def team_export(request, commune_id: int):
     """The commune's teams as XLSX, in the columns the import reads."""
@@ -154,6 +160,7 @@ def team_create(request, commune_id: int):
     return render(request, "community_teams/team_form.html", {"commune": commune, "form": form})
 
 
+@audit.audited(purpose=TEAM_PURPOSE, target=("community_teams.team", "team_id"))
 @_guarded
 def team_detail(request, team_id: int):
     team = get_object_or_404(Team.objects.select_related("village__parent__parent"), pk=team_id)
@@ -251,6 +258,7 @@ def team_import_view(request, commune_id: int):
 # --- Team members: household register -------------------------------------------------
 
 
+@audit.audited(purpose="Theo dõi sổ hộ gia đình của xã", target=("places.administrativeunit", "commune_id"))
 @login_required
 def commune_register(request, commune_id: int):
     """Commune officers (and above): the household registers of the commune's villages,
@@ -306,6 +314,7 @@ def _household(request, household_id):
     return household
 
 
+@audit.audited(purpose=HOUSEHOLD_PURPOSE)
 @_guarded
 def household_list(request):
     villages = _member_villages_or_403(request)
@@ -372,6 +381,7 @@ def household_delete(request, household_id):
     return redirect("community_teams:household_list")
 
 
+@audit.audited(purpose=HOUSEHOLD_PURPOSE, target=("community_teams.household", "household_id"))
 @_guarded
 def household_detail(request, household_id):
     household = _household(request, household_id)

@@ -39,6 +39,7 @@ from courses.models import (
     ModulePage,
     Topic,
 )
+from lms import audit
 from lms.accounts.models import Role
 from lms.accounts.selectors import user_has_role
 
@@ -428,6 +429,7 @@ def staff_courses(request: HttpRequest) -> HttpResponse:
     })
 
 
+@audit.audited(purpose="Báo cáo kết quả học tập của khoá học", target=("wagtailcore.page", "course_id"))
 def staff_course_report(request: HttpRequest, course_id: int, fmt: str = "html") -> HttpResponse:
     """Staff: a course's enrolments, completions, time and drop-off; CSV and XLSX too."""
     from courses import reports

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from lms import audit
 from lms.organisations.models import Agency
 
 from . import exports
@@ -94,6 +95,7 @@ def agency_dashboard(request: HttpRequest, agency_id: int) -> HttpResponse:
     })
 
 
+@audit.audited(purpose="Theo dõi hoàn thành bồi dưỡng bắt buộc", target=("organisations.agency", "agency_id"))
 @login_required
 @require_GET
 def agency_people(request: HttpRequest, agency_id: int) -> HttpResponse:
@@ -114,6 +116,7 @@ def agency_people(request: HttpRequest, agency_id: int) -> HttpResponse:
     })
 
 
+@audit.audited(purpose="Theo dõi hoàn thành bồi dưỡng bắt buộc", target=("organisations.agency", "agency_id"))
 @login_required
 @require_GET
 def agency_export(request: HttpRequest, agency_id: int, fmt: str) -> HttpResponse:

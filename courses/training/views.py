@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from courses.models import CoursePage
+from lms import audit
 from lms.accounts.models import User
 from lms.accounts.phone import phone_to_e164
 
@@ -70,6 +71,7 @@ def manage_home(request: HttpRequest) -> HttpResponse:
     return render(request, "training/manage_home.html", {})
 
 
+@audit.audited(purpose="Quản lý bồi dưỡng cán bộ, công chức")
 def staff_list(request: HttpRequest) -> HttpResponse:
     refused = _manager(request)
     if refused:
@@ -97,6 +99,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@audit.audited(purpose="Quản lý bồi dưỡng cán bộ, công chức", target=("accounts.user", "user_id"))
 @require_http_methods(["GET", "POST"])
 def staff_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     """One person: employment history, assignments; move or end the employment."""
@@ -170,6 +173,7 @@ def staff_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     )
 
 
+@audit.audited(purpose="Nhập danh sách cán bộ, công chức", methods=("POST",))
 @require_http_methods(["GET", "POST"])
 def staff_import(request: HttpRequest) -> HttpResponse:
     """Upload → preview of every row → confirm (all or nothing) → report."""

@@ -19,6 +19,9 @@ from .mfa import has_totp, mfa_required_for
 ALLOWED_PREFIXES = (
     "/accounts/2fa/",
     "/accounts/reauthenticate/",
+    # allauth refuses to add an app while an e-mail address is unverified: let them fix it.
+    "/accounts/email/",
+    "/accounts/confirm-email/",
     "/accounts/logout/",
     "/i18n/",
     "/static/",

@@ -2,7 +2,9 @@
 
 import logging
 
+from django.conf import settings
 from django.db import models
+from django.utils import translation
 
 from .context import current_request
 from .models import AuditAction, AuditEvent
@@ -29,6 +31,19 @@ def _target(target) -> tuple[str, str]:
     return str(kind), "" if pk is None else str(pk)
 
 
+# Names other apps may use (lms.privacy says "personal_data.export").
+ACTION_ALIASES = {
+    "personal_data.view": AuditAction.PERSONAL_DATA_VIEW,
+    "personal_data.export": AuditAction.PERSONAL_DATA_EXPORT,
+}
+
+
+def _in_vietnamese(text) -> str:
+    """Purposes are stored in Vietnamese whatever the reader's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text or "")
+
+
 def record(
     *,
     actor=None,
@@ -42,6 +57,7 @@ def record(
     model instance, a ("app.model", id) pair or None; `purpose` says why (required for
     access to personal data); `request` gives the address and path (the request being
     served when omitted)."""
+    action = ACTION_ALIASES.get(action, action)
     AuditAction(action)  # unknown actions are a programming error
     request = request if request is not None else current_request.get()
     if actor is None and request is not None:
@@ -53,7 +69,7 @@ def record(
         action=action,
         target_type=target_type,
         target_id=target_id,
-        purpose=str(purpose)[:255],
+        purpose=_in_vietnamese(purpose)[:255],
         path=(request.get_full_path()[:500] if request is not None else ""),
         ip=(client_ip(request) if request is not None else None),
         detail=detail or {},

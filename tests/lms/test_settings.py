@@ -97,3 +97,68 @@ def test_production_collectstatic_succeeds(tmp_path):
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
     assert (tmp_path / "static" / "staticfiles.json").exists()
+
+
+HEADER_SCRIPT = """
+import json, django
+django.setup()
+from django.conf import settings
+from django.test import Client
+out = {"mfa_required": settings.LMS_MFA_REQUIRED}
+client = Client()
+for path in ("/healthz", "/accounts/login/"):
+    plain = client.get(path, HTTP_HOST="kynangso.example.vn")
+    response = client.get(path, secure=True, HTTP_HOST="kynangso.example.vn")
+    out[path] = {
+        "plain_status": plain.status_code,
+        "plain_location": plain.get("Location", ""),
+        "status": response.status_code,
+        "headers": dict(response.headers),
+        "cookies": {k: dict(v) for k, v in response.cookies.items()},
+    }
+print(json.dumps(out))
+"""
+
+
+def test_production_headers_on_real_responses():
+    """Under the production settings: HTTPS redirect, HSTS, frame, referrer, permissions
+    and opener policies on a page and on the API health check; secure, HttpOnly
+    (session) and SameSite cookies; two-factor authentication required."""
+    import json
+
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    result = subprocess.run(
+        [sys.executable, "-c", HEADER_SCRIPT],
+        cwd=ROOT,
+        env={
+            **base,
+            "DJANGO_SETTINGS_MODULE": "lms.settings.production",
+            "CERTIFICATE_SIGNING_KEY": SIGNING_KEY,
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+            "DJANGO_ALLOWED_HOSTS": "kynangso.example.vn",
+            "LMS_MFA_REQUIRED": "false",  # production ignores it
+            "DATABASE_URL": "sqlite:///:memory:",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["mfa_required"] is True
+    for path in ("/healthz", "/accounts/login/"):
+        page = out[path]
+        assert page["plain_status"] == 301 and page["plain_location"].startswith("https://"), path
+        assert page["status"] == 200, path
+        headers = page["headers"]
+        assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+        policy = headers["Permissions-Policy"]
+        for feature in ("camera=()", "microphone=()", "geolocation=(self)", "payment=()"):
+            assert feature in policy
+    cookies = out["/accounts/login/"]["cookies"]
+    assert cookies["csrftoken"]["secure"] is True and cookies["csrftoken"]["samesite"] == "Lax"
+
