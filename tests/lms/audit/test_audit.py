@@ -89,7 +89,7 @@ def test_role_assignment_end_and_deletion_are_recorded(admin_user):
     member = UserFactory()
     village = make_village(make_commune(make_province()))
     assignment = role_assign(user=member, role=Role.TEAM_MEMBER, unit=village, granted_by=admin_user)
-    [created] = events(AuditAction.ROLE_ASSIGNED)
+    created = events(AuditAction.ROLE_ASSIGNED)[-1]  # the first is the fixture's own role
     assert created.actor_id == admin_user.pk
     assert (created.target_type, created.target_id) == ("accounts.roleassignment", str(assignment.pk))
     assert created.detail["user_id"] == member.pk and created.detail["role"] == "team_member"
@@ -98,9 +98,10 @@ def test_role_assignment_end_and_deletion_are_recorded(admin_user):
     [ended] = events(AuditAction.ROLE_ENDED)
     assert ended.target_id == str(assignment.pk) and ended.detail["valid_to"]
 
+    assignment_id = assignment.pk
     assignment.delete()
     [deleted] = events(AuditAction.ROLE_DELETED)
-    assert deleted.target_id == str(assignment.pk)
+    assert deleted.target_id == str(assignment_id)
 
 
 # --- Two-factor ------------------------------------------------------------------------------
