@@ -351,10 +351,12 @@ def _villages_write(*, village_ids: list[int], periods: list[Period], bands, now
     return written
 
 
-def _villages_write_sql(*, village_ids: list[int], periods: list[Period], bands, now, legacy_villages) -> int:
-    """The same as _villages_write for a large batch of villages (the rebuild: whole
-    provinces), set-based in PostgreSQL: one statement computes the figures into a
-    temporary table (with the legacy village figures), then one DELETE, one UPDATE and
+def _villages_write_sql(
+    *, village_ids: list[int], periods: list[Period], bands, now, legacy_villages, many: bool = False
+) -> int:
+    """The same as _villages_write, set-based in PostgreSQL (the refresh's villages, or
+    the rebuild's batches of whole provinces with `many`): one statement computes the
+    figures into a temporary table (with the legacy village figures), then one DELETE and
     one INSERT … ON CONFLICT DO UPDATE against it write only what changed."""
     if not village_ids:
         return 0
@@ -365,7 +367,7 @@ def _villages_write_sql(*, village_ids: list[int], periods: list[Period], bands,
         if vid in wanted and code in bands
     ]
     legacy_columns = [list(col) for col in zip(*legacy, strict=True)] if legacy else [[], [], [], [], []]
-    figures, params = bind_villages(*figures_sql(periods=periods, bands=bands, many=True), village_ids)
+    figures, params = bind_villages(*figures_sql(periods=periods, bands=bands, many=many), village_ids)
     table = Rollup._meta.db_table
     same = "f.unit_id = r.unit_id AND f.indicator = r.indicator AND f.period = r.period"
     with connection.cursor() as c:
@@ -497,9 +499,8 @@ def rollups_refresh_villages(*, village_ids, now=None, today: datetime.date | No
     bands = bands_active()
     periods = periods_covered(today=today)
     by_village, by_commune, _legacy = _legacy_contributions()
-    _villages_write(
-        village_ids=village_ids, periods=periods, bands=bands, now=now, legacy_villages=by_village
-    )
+    write = _villages_write_sql if _sql_engine() else _villages_write
+    write(village_ids=village_ids, periods=periods, bands=bands, now=now, legacy_villages=by_village)
     units = _village_units(village_ids)
     communes = {c for c, _p in units.values() if c}
     _communes_resum(commune_ids=communes, now=now, legacy_communes=by_commune)
@@ -614,7 +615,12 @@ def rollups_rebuild(*, now=None, today: datetime.date | None = None) -> int:
             c.execute("SET LOCAL work_mem = '64MB'")
         for chunk in _province_chunks(village_ids):
             _villages_write_sql(
-                village_ids=chunk, periods=periods, bands=bands, now=now, legacy_villages=by_village
+                village_ids=chunk,
+                periods=periods,
+                bands=bands,
+                now=now,
+                legacy_villages=by_village,
+                many=True,
             )
         with connection.cursor() as c:  # the re-sums below plan with today's row counts
             c.execute(f"ANALYZE {Rollup._meta.db_table}")
