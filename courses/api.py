@@ -119,7 +119,9 @@ class MyCourse(Schema):
 
 
 def _user(request):
-    user = getattr(request, "auth", None) or request.user
+    # request.user, not request.auth: with a bearer token, request.auth is the APIToken
+    # (lms.core.auth sets request.user to its owner); with the session, the user.
+    user = request.user
     return user if getattr(user, "is_authenticated", False) else None
 
 
