@@ -246,7 +246,10 @@ URLS: dict[str, list[P]] = {
     "core:readyz": [P(everyone(200))],
     # Courses: learners act on their own enrolments; staff pages for editors and admins.
     "courses:dashboard": [P(signed_in(200))],
-    "courses:enrol": [P(signed_in(302), method="POST", course_id="course"), P(everyone(405), course_id="course")],
+    "courses:enrol": [
+        P(signed_in(302), method="POST", course_id="course"),
+        P(everyone(405), course_id="course"),  # POST only
+    ],
     "courses:unenrol": [P(signed_in(302), method="POST", course_id="course")],
     "courses:lesson_done": [P(signed_in(302), method="POST", lesson_id="lesson")],
     "courses:low_data": [P(everyone(302), method="POST")],
@@ -356,7 +359,8 @@ URLS: dict[str, list[P]] = {
     ],
     "training:assignment": [
         P(signed_in(403, **both(MANAGERS, 200)), plan_id="plan_in", assignment_id="assignment_in"),
-        P(signed_in(403, training_manager=404, admin=200), plan_id="plan_out", assignment_id="assignment_out"),
+        P(signed_in(403, training_manager=404, admin=200),
+          plan_id="plan_out", assignment_id="assignment_out"),
         # An assignment of another plan through a plan one sees: not found.
         P(signed_in(403, **both(MANAGERS, 404)), plan_id="plan_in", assignment_id="assignment_out"),
     ],

@@ -12,16 +12,14 @@ import json
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
-from django.test import Client
 from django.shortcuts import resolve_url
+from django.test import Client
 from django.urls import reverse
 
-from lms.core.services import api_token_create
 from tests.security import matrix
 from tests.security.urlwalk import api_operations, own_patterns
-from tests.security.world import ROLES, world_build
+from tests.security.world import ROLES
 
 pytestmark = pytest.mark.django_db
 
@@ -57,27 +55,6 @@ def test_every_probe_names_every_role():
             assert probes, key
             for probe in probes:
                 assert set(probe.expect) == set(ROLES), key
-
-
-# --- The world and one signed-in client per role -------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """Built once per module (and xdist process) in a transaction rolled back at the end."""
-    with django_db_blocker.unblock():
-        cache.clear()
-        with transaction.atomic():
-            objects = world_build()
-            sessions, tokens = {}, {}
-            for role, user in objects["users"].items():
-                client = Client()
-                client.force_login(user)
-                sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
-                tokens[role] = api_token_create(user=user, name="Ma trận phân quyền")[1]
-            yield objects, sessions, tokens
-            transaction.set_rollback(True)
-        cache.clear()
 
 
 def _value(objects, name):

@@ -33,8 +33,8 @@ from courses.training.services import employment_start, plan_create, position_cr
 from lms.accounts.models import Role
 from lms.accounts.services import role_assign
 from lms.core.services import api_token_create
-from tests.assessments.test_selfassessment import answer_all
 from tests.assessments.quizzes.builders import bank_with_quiz
+from tests.assessments.test_selfassessment import answer_all
 from tests.courses.builders import course_build, index_build, lessons_of
 from tests.factories import UserFactory, make_agency, make_commune, make_province, make_village
 
@@ -69,7 +69,9 @@ def _visit(member, household, resident):
         "household_id": str(household.pk),
         "visited_on": (timezone.localdate() - datetime.timedelta(days=1)).isoformat(),
         "resident_ids": [str(resident.pk)],
-        "activities": [{"code": "install_vneid", "outcome": "done", "reason": "", "resident_id": str(resident.pk)}],
+        "activities": [
+            {"code": "install_vneid", "outcome": "done", "reason": "", "resident_id": str(resident.pk)}
+        ],
         "note": "",
         "location": None,
         "replaces": None,
@@ -130,8 +132,10 @@ def world_build() -> dict:
     quiz, _questions, _category = bank_with_quiz()
     o["quiz"] = quiz
     o["attempt"] = attempt_start(quiz=quiz, learner=learner)
-    choice = next(i for i in o["attempt"].layout if Question.objects.get(pk=i["question"]).type == Question.Type.MULTIPLE_CHOICE)
-    o["question"] = choice["question"]
+    multiple = Question.objects.filter(
+        pk__in=[i["question"] for i in o["attempt"].layout], type=Question.Type.MULTIPLE_CHOICE
+    )
+    o["question"] = multiple.values_list("pk", flat=True).first()
 
     # --- Frameworks, self-assessment, evidence --------------------------------------------
     frameworks_load()
@@ -164,8 +168,8 @@ def world_build() -> dict:
         assignment=o["assignment_in"], code="AUTHZTRAIN01", issued_at=timezone.now(),
         learner_name="Người Trong", plan_name="Kế hoạch Trong", year=year, agency_name="Phòng Trong")
     competence = Competence.objects.filter(framework__code=o["framework_code"]).order_by("pk").first()
-    o["evidence_in"] = evidence_recognise(staff=admin, person=u["civil_servant"], level=2, competence=competence)
-    o["evidence_out"] = evidence_recognise(staff=admin, person=staff_out, level=2, competence=competence)
+    for key, person in (("evidence_in", u["civil_servant"]), ("evidence_out", staff_out)):
+        o[key] = evidence_recognise(staff=admin, person=person, level=2, competence=competence)
 
     # --- Community teams: households, a visit, a device -----------------------------------
     o["household_in"], o["resident_in"] = _household(u["team_member"], o["v1a"], "Hộ Trong")
