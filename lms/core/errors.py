@@ -9,7 +9,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import InterfaceError, OperationalError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -87,7 +87,15 @@ def install_error_handlers(api: NinjaAPI) -> None:
         response["Retry-After"] = "30"
         return response
 
+    def out_of_range(request: HttpRequest, exc: DataError) -> HttpResponse:
+        # A value the database cannot hold (an id or page number past bigint, …): bad
+        # input that got through the schema, not our bug.
+        logger.info("Out-of-range value in API %s %s: %s", request.method, request.path, exc)
+        detail = _("Một giá trị gửi lên nằm ngoài phạm vi cho phép (số quá lớn hoặc chữ quá dài).")
+        return json_error(api, request, 422, detail, "invalid", errors=[])
+
     api.add_exception_handler(NinjaValidationError, validation_error)
+    api.add_exception_handler(DataError, out_of_range)
     api.add_exception_handler(DjangoValidationError, django_validation_error)
     api.add_exception_handler(Http404, http404)
     api.add_exception_handler(PermissionDenied, permission_denied)

@@ -1,6 +1,7 @@
 """JSON API for administrative units, mounted at /api/v1/places (see lms/api.py)."""
 
 import datetime
+from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
@@ -10,6 +11,10 @@ from . import selectors
 from .models import AdministrativeUnit
 
 router = Router(tags=["places"])
+
+# A literal, not AdministrativeUnit.Level: the OpenAPI components are named after the
+# class, and another app's "Level" (a course's level) took its place in the document.
+UnitLevel = Literal["province", "district", "commune", "village"]
 
 
 class UnitBrief(Schema):
@@ -26,7 +31,7 @@ class UnitOut(Schema):
     code: str
     name: str
     division_type: str
-    level: AdministrativeUnit.Level
+    level: UnitLevel
     parent_id: int | None
     path: str
     valid_from: datetime.date | None
@@ -35,7 +40,7 @@ class UnitOut(Schema):
 
 class UnitFilters(Schema):
     q: str = Field("", max_length=100, description="Tên, không phân biệt dấu: “da nang” tìm được “Đà Nẵng”.")
-    level: AdministrativeUnit.Level | None = None
+    level: UnitLevel | None = None
     parent: int | None = Field(None, description="id của đơn vị cha")
     edition: str | None = Field(None, max_length=16, description="2025-07 hoặc pre-2025-07")
 
