@@ -322,6 +322,20 @@ URLS: dict[str, list[P]] = {
         # A village of another commune through one's own commune: not found.
         P(signed_in(403, **both(OVER_C1, 404)), commune_id="c1", village_id="v3"),
     ],
+    # Personal data (lms.privacy): the notice is public, one's own data one's own; the
+    # request queue and exports of another person for privacy admins (platform admins).
+    "privacy:notice": [P(everyone(200))],
+    "privacy:my_data": [P(signed_in(200))],
+    "privacy:requests": [P(signed_in(403, admin=200))],
+    "privacy:request_handle": [
+        P(signed_in(403, admin=404), method="POST", request_id=lit(999999)),
+        P(everyone(405), request_id=lit(999999)),
+    ],
+    "privacy:person_export": [
+        # No purpose given: the admin is sent back to write one; nothing is exported.
+        P(signed_in(403, admin=302), method="POST", user_id="staff_out"),
+        P(everyone(405), user_id="staff_out"),
+    ],
     # Quizzes: one's own attempts; the question bank and statistics by permission.
     "quizzes:start": [P(signed_in(200), quiz_id="quiz")],
     "quizzes:attempt": [P(signed_in(404, learner=200), attempt_id="attempt")],
