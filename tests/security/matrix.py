@@ -292,6 +292,13 @@ URLS: dict[str, list[P]] = {
         P(signed_in(404, **both(OVER_C1, 200), **both(TEAM, 200)), unit_id="v1a"),
         P(signed_in(404, **both(NATIONWIDE, 200)), unit_id="v3"),
     ],
+    # Figures from before the 2025 reform: national officers, and province officers for
+    # their own province (legacy_import_allowed; the admin role is not named there).
+    "indicators:legacy_import": [
+        P(signed_in(404, province_officer=200, national_officer=200), unit_id="p1"),
+        P(signed_in(404, national_officer=200), unit_id="p2"),
+        P(signed_in(404), unit_id="c1"),  # a commune: provinces only
+    ],
     # The monthly review is the commune officer's own task (communes_reviewed_by).
     "indicators:review": [
         P(signed_in(404, commune_officer=200), commune_id="c1"),
