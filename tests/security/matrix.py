@@ -343,6 +343,12 @@ URLS: dict[str, list[P]] = {
         P(signed_in(403, admin=302), method="POST", user_id="staff_out"),
         P(everyone(405), user_id="staff_out"),
     ],
+    # The audit log (lms.audit): platform administrators only (user_can_read_audit).
+    "audit:list": [P(signed_in(403, admin=200))],
+    "audit:export": [
+        P(signed_in(403, admin=200), fmt=lit("csv")),
+        P(signed_in(403, admin=404), fmt=lit("pdf")),
+    ],
     # Quizzes: one's own attempts; the question bank and statistics by permission.
     "quizzes:start": [P(signed_in(200), quiz_id="quiz")],
     "quizzes:attempt": [P(signed_in(404, learner=200), attempt_id="attempt")],
