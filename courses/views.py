@@ -42,6 +42,7 @@ from courses.models import (
 from lms import audit
 from lms.accounts.models import Role
 from lms.accounts.selectors import user_has_role
+from lms.core.replicas import use_replica
 
 COURSES_PER_PAGE = 12
 LOW_DATA_COOKIE = "low_data"
@@ -430,6 +431,7 @@ def staff_courses(request: HttpRequest) -> HttpResponse:
 
 
 @audit.audited(purpose="Báo cáo kết quả học tập của khoá học", target=("wagtailcore.page", "course_id"))
+@use_replica
 def staff_course_report(request: HttpRequest, course_id: int, fmt: str = "html") -> HttpResponse:
     """Staff: a course's enrolments, completions, time and drop-off; CSV and XLSX too."""
     from courses import reports

@@ -5,14 +5,47 @@ The beat schedule is declared here, in code, so it is reviewed like everything e
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from celery.schedules import crontab
+from kombu import Queue
+
+from lms.jobs import routing
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.dev")
 
 app = Celery("lms")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Queues (lms.jobs.routing): a worker started without -Q consumes all of them (tests, the
+# embedded setup); production starts one worker group per queue (Procfile).
+app.conf.task_default_queue = routing.DEFAULT
+app.conf.task_queues = [Queue(name) for name in routing.QUEUES]
+app.conf.task_routes = routing.task_routes()
+
+
+# Every log line written while a task runs names the task (lms.core.logs).
+_log_tokens: dict[str, object] = {}
+
+
+@signals.task_prerun.connect
+def _bind_task_log_fields(task_id=None, task=None, **kwargs) -> None:
+    from lms.core.logs import bind_log_fields
+
+    if task_id:
+        _log_tokens[task_id] = bind_log_fields(task=getattr(task, "name", None), task_id=task_id)
+
+
+@signals.task_postrun.connect
+def _unbind_task_log_fields(task_id=None, **kwargs) -> None:
+    from lms.core.logs import unbind_log_fields
+
+    token = _log_tokens.pop(task_id, None) if task_id else None
+    if token is not None:
+        try:
+            unbind_log_fields(token)
+        except (ValueError, RuntimeError):  # set in another context: nothing to undo
+            pass
 
 app.conf.beat_schedule = {
     # Hand pending outbox rows to the broker (rows written while it was down, too).

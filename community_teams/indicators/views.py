@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from lms.accounts.selectors import units_visible_to
+from lms.core.replicas import use_replica
 from lms.core.spreadsheets import MAX_UPLOAD_BYTES, export_row, table_read
 from lms.places.models import AdministrativeUnit
 
@@ -81,6 +82,7 @@ def _ancestors(unit: AdministrativeUnit | None) -> list[AdministrativeUnit]:
 
 @login_required
 @require_GET
+@use_replica
 def home(request: HttpRequest) -> HttpResponse:
     nation, units = dashboard_units_for(user=request.user)
     if nation:
@@ -96,6 +98,7 @@ def _query(indicator: IndicatorDefinition, period) -> str:
 
 @login_required
 @require_GET
+@use_replica
 def dashboard(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
     unit = _unit(request, unit_id)
     definitions = _definitions()
@@ -152,6 +155,7 @@ def _period_choices() -> list[str]:
 
 @login_required
 @require_GET
+@use_replica
 def figure_list(request: HttpRequest, unit_id: int) -> HttpResponse:
     """What a figure counts: for a village, its households or residents (only within the
     viewer's scope: the unit was found through units_visible_to); above, the counts of
@@ -233,6 +237,7 @@ def _export(rows: list[dict], fmt: str, name: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@use_replica
 def export(request: HttpRequest, fmt: str, unit_id: int | None = None) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
         raise Http404

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from lms import audit
+from lms.core.replicas import use_replica
 from lms.organisations.models import Agency
 
 from . import exports
@@ -62,6 +63,7 @@ def _attachment(content: bytes, content_type: str, filename: str) -> HttpRespons
 
 @login_required
 @require_GET
+@use_replica
 def home(request: HttpRequest) -> HttpResponse:
     roots = compliance_roots_for(user=request.user)
     if len(roots) == 1:
@@ -71,6 +73,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@use_replica
 def agency_dashboard(request: HttpRequest, agency_id: int) -> HttpResponse:
     agency = _agency(request, agency_id)
     year = _year(request)
@@ -98,6 +101,7 @@ def agency_dashboard(request: HttpRequest, agency_id: int) -> HttpResponse:
 @audit.audited(purpose="Theo dõi hoàn thành bồi dưỡng bắt buộc", target=("organisations.agency", "agency_id"))
 @login_required
 @require_GET
+@use_replica
 def agency_people(request: HttpRequest, agency_id: int) -> HttpResponse:
     agency = _agency(request, agency_id)
     year = _year(request)
@@ -119,6 +123,7 @@ def agency_people(request: HttpRequest, agency_id: int) -> HttpResponse:
 @audit.audited(purpose="Theo dõi hoàn thành bồi dưỡng bắt buộc", target=("organisations.agency", "agency_id"))
 @login_required
 @require_GET
+@use_replica
 def agency_export(request: HttpRequest, agency_id: int, fmt: str) -> HttpResponse:
     agency = _agency(request, agency_id)
     year = _year(request)
@@ -134,6 +139,7 @@ def agency_export(request: HttpRequest, agency_id: int, fmt: str) -> HttpRespons
 
 @login_required
 @require_GET
+@use_replica
 def agency_dti(request: HttpRequest, agency_id: int) -> HttpResponse:
     agency = _agency(request, agency_id)
     report = dti_evidence_for_agency(agency=agency, year=_year(request))
@@ -143,6 +149,7 @@ def agency_dti(request: HttpRequest, agency_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@use_replica
 def agency_dti_export(request: HttpRequest, agency_id: int, fmt: str) -> HttpResponse:
     agency = _agency(request, agency_id)
     year = _year(request)

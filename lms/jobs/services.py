@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from .models import OutboxJob
 from .registry import handler_get, handler_names
+from .routing import queue_for_job
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +109,9 @@ def job_enqueue(
         if existing is None:
             raise
         return existing
-    transaction.on_commit(partial(job_dispatch, job_id=job.pk, run_after=job.run_after), robust=True)
+    transaction.on_commit(
+        partial(job_dispatch, job_id=job.pk, run_after=job.run_after, task=job.task), robust=True
+    )
     return job
 
 
@@ -118,8 +121,11 @@ def _celery_app():
     return app
 
 
-def job_dispatch(*, job_id: int, run_after: datetime.datetime | None = None) -> DispatchResult:
-    """Hand one pending job to the broker and mark it dispatched.
+def job_dispatch(
+    *, job_id: int, run_after: datetime.datetime | None = None, task: str | None = None
+) -> DispatchResult:
+    """Hand one pending job to the broker, on its job's queue (lms.jobs.routing), and mark
+    it dispatched. `task` is the job's name when the caller has it (saves a query).
 
     Rules: a job due within JOBS_MAX_COUNTDOWN_SECONDS (60) is sent with a countdown; a
     job due later stays pending for the dispatcher (long ETAs do not belong in Redis).
@@ -142,8 +148,10 @@ def job_dispatch(*, job_id: int, run_after: datetime.datetime | None = None) -> 
         )
         > 0
     )
+    if task is None:
+        task = OutboxJob.objects.filter(pk=job_id).values_list("task", flat=True).first() or ""
     try:
-        run_job.apply_async(args=[job_id], countdown=delay or None, retry=False)
+        run_job.apply_async(args=[job_id], countdown=delay or None, retry=False, queue=queue_for_job(task))
     except Exception:
         logger.warning("Job %s stays pending: Celery could not take it (broker down?)", job_id, exc_info=True)
         if marked:
@@ -162,11 +170,11 @@ def jobs_dispatch_pending(*, limit: int = 500) -> int:
     due = list(
         OutboxJob.objects.filter(state=State.PENDING, run_after__lte=now)
         .order_by("run_after", "id")
-        .values_list("id", "run_after")[:limit]
+        .values_list("id", "run_after", "task")[:limit]
     )
     sent = 0
-    for job_id, run_after in due:
-        result = job_dispatch(job_id=job_id, run_after=run_after)
+    for job_id, run_after, task in due:
+        result = job_dispatch(job_id=job_id, run_after=run_after, task=task)
         if result == DispatchResult.BROKER_ERROR:
             logger.error(
                 "Outbox dispatch stopped: broker unreachable, %s job(s) still pending", len(due) - sent
@@ -289,7 +297,7 @@ def job_run(*, job_id: int, eager: bool = False) -> RunResult:
     if not claimed:
         if job.state in OutboxJob.CLAIMABLE_STATES and job.run_after > now and not eager:
             # The message arrived early (clock skew): send it again for when it is due.
-            job_dispatch(job_id=job_id, run_after=job.run_after)
+            job_dispatch(job_id=job_id, run_after=job.run_after, task=job.task)
         return RunResult.SKIPPED
     job.refresh_from_db()
     attempt = job.attempts
@@ -341,7 +349,7 @@ def _record_failure(job: OutboxJob, attempt: int, error: str, *, final: bool = F
     if _fenced(job.pk, attempt).update(
         state=State.PENDING, run_after=run_after, lease_expires_at=None, last_error=error, updated_at=now
     ):
-        job_dispatch(job_id=job.pk, run_after=run_after)
+        job_dispatch(job_id=job.pk, run_after=run_after, task=job.task)
     return RunResult.RETRY
 
 
@@ -365,6 +373,6 @@ def job_retry(*, job: OutboxJob) -> OutboxJob:
     OutboxJob.objects.filter(pk=job.pk, state=State.FAILED).update(
         state=State.PENDING, attempts=0, run_after=now, finished_at=None, updated_at=now
     )
-    transaction.on_commit(partial(job_dispatch, job_id=job.pk, run_after=now), robust=True)
+    transaction.on_commit(partial(job_dispatch, job_id=job.pk, run_after=now, task=job.task), robust=True)
     job.refresh_from_db()
     return job

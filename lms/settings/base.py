@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "lms.core.request_id.RequestIdMiddleware",  # first: every response carries the id
     "django.middleware.security.SecurityMiddleware",
     "lms.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -108,15 +109,45 @@ TEMPLATES = [
     },
 ]
 
-# --- Database ------------------------------------------------------------------------
+# >>> Database: primary, read replicas, pooler (production recipe, docs/operations.md) --
 # DATABASE_URL switches to PostgreSQL (postgres://user@host:5432/name).
+# DATABASE_REPLICA_URLS (comma-separated, optional): read replicas that dashboards and
+# exports may read from (lms.core.replicas); without them nothing is routed anywhere.
+# DATABASE_POOLER=pgbouncer: the URLs point at PgBouncer in transaction pooling mode.
+DATABASE_POOLER = env("DATABASE_POOLER", default="").strip().lower()
+if DATABASE_POOLER not in ("", "pgbouncer"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("DATABASE_POOLER must be empty or 'pgbouncer'.")
+
+
+def _database(config: dict) -> dict:
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # Persistent connections (seconds; 0 closes after each request), checked before
+        # reuse so a connection the server or PgBouncer dropped is replaced, not an error.
+        config.setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
+        config["CONN_HEALTH_CHECKS"] = env.bool("DB_CONN_HEALTH_CHECKS", default=True)
+        # A database that does not answer fails a request (and /readyz) in seconds.
+        options = config.setdefault("OPTIONS", {})
+        options.setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5))
+        if DATABASE_POOLER == "pgbouncer":
+            # Transaction pooling hands each transaction to any server connection: a
+            # server-side cursor (DECLARE … outside a transaction) would not survive.
+            # Django already keeps psycopg from preparing statements.
+            config["DISABLE_SERVER_SIDE_CURSORS"] = True
+    return config
+
+
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": _database(env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")),
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASE_REPLICAS: list[str] = []
+for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    DATABASES[f"replica{_number}"] = _database(env.db_url_config(_url.strip()))
+    DATABASE_REPLICAS.append(f"replica{_number}")
+DATABASE_ROUTERS = ["lms.core.replicas.PrimaryReplicaRouter"] if DATABASE_REPLICAS else []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# <<< Database ----------------------------------------------------------------------------
 
 # --- Cache, sessions -----------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
@@ -394,8 +425,38 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "static_collected")
 STATIC_URL = "/static/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "/media/"
+# >>> Media on S3-compatible object storage (production recipe, docs/operations.md) -------
+# With a bucket named, uploads (documents, images, certificates) go to it, so every web
+# and worker machine sees the same files; else to MEDIA_ROOT (one machine only). Keys
+# come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the machine's role), read by
+# boto3 itself: they are never Django settings. S3_* names are accepted as aliases.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="") or env("S3_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            # MinIO, Ceph, a Vietnamese cloud's S3: its address; unset for AWS itself.
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default="")
+            or env("S3_ENDPOINT_URL", default="")
+            or None,
+            "region_name": env("AWS_S3_REGION_NAME", default="") or env("S3_REGION_NAME", default="") or None,
+            "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default="") or None,  # "path" for MinIO
+            "location": env("AWS_LOCATION", default="media"),
+            # Private objects, links signed for an hour: documents of restricted pages and
+            # certificates are not public just because someone has the address.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=3600),
+            # Never overwrite: a second upload with the same name gets a new name.
+            "file_overwrite": False,
+        },
+    }
+else:
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+# <<< Media storage -------------------------------------------------------------------------
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000

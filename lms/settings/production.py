@@ -8,7 +8,7 @@ import base64
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import LOGGING, MEDIA_STORAGE, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
@@ -59,8 +59,25 @@ LMS_MFA_REQUIRED = True
 CSP_POLICY = {**CSP_POLICY, "upgrade-insecure-requests": []}  # noqa: F405
 CSP_RELAXED_POLICY = {**CSP_RELAXED_POLICY, "upgrade-insecure-requests": []}  # noqa: F405
 
+DEMO_DATA_ALLOWED = False
+
+# >>> Production recipe (docs/operations.md): storage, logs, Celery logging -----------------
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,  # S3-compatible when AWS_STORAGE_BUCKET_NAME is set (base.py)
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-DEMO_DATA_ALLOWED = False
+
+# One JSON object per line on stdout (lms.core.logs): time, level, logger, message,
+# request_id (lms.core.request_id) or task, exception. LOG_FORMAT=text for plain lines.
+if env("LOG_FORMAT", default="json") == "json":
+    LOGGING = {
+        **LOGGING,
+        "formatters": {"json": {"()": "lms.core.logs.JsonFormatter"}},
+        "handlers": {
+            "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}
+        },
+    }
+# Celery workers log through the same configuration instead of their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_WORKER_REDIRECT_STDOUTS = False
+# <<< Production recipe ---------------------------------------------------------------------

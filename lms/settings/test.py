@@ -8,7 +8,7 @@ import os
 from urllib.parse import urlsplit, urlunsplit
 
 from .base import *  # noqa: F401,F403
-from .base import CACHES, CELERY_BROKER_URL, REDIS_URL, env
+from .base import CACHES, CELERY_BROKER_URL, DATABASES, REDIS_URL, env
 
 # pytest-xdist runs the suite in several processes (gw0, gw1, …); pytest-django gives each
 # its own test database. Each also gets its own Redis database (the given one + its
@@ -39,3 +39,14 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=CELERY_BROKER_URL)
 # tests log officers and administrators in with force_login; tests/lms/accounts turn it
 # back on. Production forces it on (tests/lms/test_settings.py checks that).
 LMS_MFA_REQUIRED = False
+
+# >>> Read replica (lms.core.replicas): an alias that mirrors the test database, as a
+# replica would. Nothing is routed to it unless a test configures it as a replica and
+# installs the router (tests/lms/test_replicas.py); other tests cannot even query it.
+DATABASES = {
+    "default": DATABASES["default"],
+    "replica": {**DATABASES["default"], "TEST": {"MIRROR": "default"}},
+}
+DATABASE_REPLICAS: list[str] = []
+DATABASE_ROUTERS: list[str] = []
+# <<< Read replica

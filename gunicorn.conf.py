@@ -1,0 +1,62 @@
+"""Gunicorn settings for the web process: `gunicorn -c gunicorn.conf.py` (the Procfile's web).
+
+Every value can be changed from the environment; the defaults fit a 2-core machine.
+Why each one: docs/operations.md ("Web processes").
+"""
+
+import os
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+wsgi_app = "lms.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{_int('PORT', 8000)}")
+
+# Processes give CPU parallelism (one Python process runs on one core at a time: the
+# GIL); threads overlap the waits on PostgreSQL and Redis inside a process. One process
+# per core plus one keeps both cores busy while a process collects garbage or waits; four
+# threads each cover a request's database and cache round trips. 2 cores -> 3 x 4 = 12
+# requests at once, so 12 database connections per machine (size PgBouncer for that).
+workers = _int("WEB_CONCURRENCY", _cores() + 1)
+threads = _int("GUNICORN_THREADS", 4)
+worker_class = "gthread"
+
+# A worker that stops answering the arbiter for `timeout` seconds is killed and replaced.
+# (With threads this catches a stuck process, not a slow request: the load balancer's
+# timeout and PostgreSQL's statement_timeout bound those.)
+timeout = _int("GUNICORN_TIMEOUT", 30)
+# SIGTERM: stop accepting, finish the requests in flight for up to this long, then exit.
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+# Longer than the load balancer's idle timeout (60 s on most), so the balancer, not
+# gunicorn, closes idle connections: no request is ever sent on a half-closed one.
+keepalive = _int("GUNICORN_KEEPALIVE", 75)
+
+# Recycle each worker after about 2,000 requests (bounds slow memory growth); the jitter
+# spreads the restarts so workers never all restart at once.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+# Load Django once in the arbiter and fork: workers share its memory and a recycled
+# worker starts in milliseconds. Code changes need a restart (SIGTERM + start), not HUP.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() not in ("0", "false", "no")
+
+# The heartbeat file lives in memory: a busy disk never makes a worker look dead.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# Addresses of the load balancers whose X-Forwarded-* headers are believed.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# Logs: JSON lines on stdout (access) and stderr (errors); the supervisor collects them.
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+logger_class = "lms.core.gunicorn_logging.JsonLogger"
+proc_name = "lms-web"
