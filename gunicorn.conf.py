@@ -60,3 +60,6 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 logger_class = "lms.core.gunicorn_logging.JsonLogger"
 proc_name = "lms-web"
+# Gunicorn 24+ opens a control socket in $HOME by default; not used here, and two servers
+# on one machine would fight over the path.
+control_socket_disable = True

@@ -68,6 +68,9 @@ class JsonFormatter(logging.Formatter):
             if key == "request":  # django.request passes the request object
                 entry["method"] = getattr(value, "method", None)
                 entry["path"] = getattr(value, "path", None)
+                # Django logs a 4xx/5xx response after the middleware has returned.
+                if getattr(value, "request_id", None):
+                    entry.setdefault("request_id", value.request_id)
                 continue
             entry[key] = value
         if record.exc_info:

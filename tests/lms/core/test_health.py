@@ -53,3 +53,17 @@ def test_readyz_reaches_the_real_broker_and_notices_when_it_is_gone(client):
         assert body["checks"]["broker"]["ms"] < 3000
     finally:
         celery_app.conf.task_always_eager, celery_app.conf.broker_url = before
+
+
+def test_readyz_is_cheap_and_leaves_nothing_behind(client, django_assert_num_queries):
+    """Probed every few seconds by every load balancer: one database query, and the cache
+    check overwrites one key per process instead of leaving a key per probe."""
+    from django.core.cache import cache
+
+    with django_assert_num_queries(1):
+        status, body = _get(client, "/readyz")
+    assert status == 200
+    assert cache.get(views._CACHE_KEY) is not None
+    first = cache.get(views._CACHE_KEY)
+    _get(client, "/readyz")
+    assert cache.get(views._CACHE_KEY) not in (None, first)  # the same key, a new value
