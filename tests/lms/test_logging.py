@@ -27,11 +27,16 @@ def json_lines(logger_name: str):
     handler.setFormatter(JsonFormatter())
     logger = logging.getLogger(logger_name)
     logger.addHandler(handler)
+    level, disabled = logger.level, logging.root.manager.disable
+    logger.setLevel(logging.INFO)  # whatever other tests did to the levels
+    logging.disable(logging.NOTSET)
     lines: list[dict] = []
     try:
         yield lines
     finally:
         logger.removeHandler(handler)
+        logger.setLevel(level)
+        logging.disable(disabled)
         lines.extend(json.loads(line) for line in stream.getvalue().splitlines())
 
 
