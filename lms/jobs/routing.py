@@ -35,6 +35,8 @@ JOB_QUEUES: dict[str, str] = {
     "indicators.rollups_rebuild": ROLLUPS,
     # nightly recomputation of every open assignment (hours on a national data set)
     "training.refresh_open_assignments": ROLLUPS,
+    # nightly: blank personal details past their retention (a batch over the visits)
+    "privacy.retention_apply": ROLLUPS,
     # imports
     "quizzes.pending_imports_sweep": IMPORTS,
     # default: short jobs a person may be waiting on

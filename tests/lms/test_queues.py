@@ -32,12 +32,13 @@ INTENDED = {
     "training.send_manager_digests": "messages",
     # PDF rendering (CPU).
     "certificates.render_pdf": "certificates",
-    # Rollups and nightly recomputation (long, database-heavy).
+    # Rollups and other nightly batches (long, database-heavy).
     "compliance.rollups_refresh": "rollups",
     "compliance.rollups_rebuild": "rollups",
     "indicators.rollups_refresh": "rollups",
     "indicators.rollups_rebuild": "rollups",
     "training.refresh_open_assignments": "rollups",
+    "privacy.retention_apply": "rollups",
     # Uploaded files.
     "quizzes.pending_imports_sweep": "imports",
     # Short jobs someone may be waiting on.
