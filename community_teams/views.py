@@ -136,7 +136,7 @@ def team_export(request, commune_id: int):
     sheet = workbook.active
     sheet.title = "to-cong-nghe-so"
     for row in selectors.teams_export_rows(commune=commune):
-        sheet.append(export_row(row))
+        sheet.append(export_row(row, xlsx=True))
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="to-cong-nghe-so-{commune.pk}.xlsx"'
     workbook.save(response)

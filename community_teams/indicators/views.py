@@ -223,11 +223,10 @@ def _export(rows: list[dict], fmt: str, name: str) -> HttpResponse:
         wb = Workbook()
         ws = wb.active
         ws.title = _("Chỉ số")
-        ws.append(export_row(headers))
+        ws.append(export_row(headers, xlsx=True))
         for r in rows:
-            ws.append(
-                export_row([float(r[k]) if k == "percent" and r[k] is not None else r[k] for k in keys])
-            )
+            values = [float(r[k]) if k == "percent" and r[k] is not None else r[k] for k in keys]
+            ws.append(export_row(values, xlsx=True))
         buf = io.BytesIO()
         wb.save(buf)
         response = HttpResponse(buf.getvalue(), content_type=XLSX)

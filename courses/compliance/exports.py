@@ -115,17 +115,17 @@ def _xlsx(title: str, header: list[tuple[str, str]], sections) -> bytes:
     ws = wb.active
     ws.title = _("Thông tin")[:31]
     for key, value in header:
-        ws.append(export_row([key, value]))
+        ws.append(export_row([key, value], xlsx=True))
         ws.cell(ws.max_row, 1).font = Font(bold=True)
     ws.column_dimensions["A"].width = 26
     ws.column_dimensions["B"].width = 60
     for name, head, rows in sections:
         sheet = wb.create_sheet(name[:31])
-        sheet.append(export_row(head))
+        sheet.append(export_row(head, xlsx=True))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(export_row(row))
+            sheet.append(export_row(row, xlsx=True))
         sheet.column_dimensions["A"].width = 34
         sheet.freeze_panes = "B2"
     buf = io.BytesIO()

@@ -21,10 +21,11 @@ def plan_assignments_xlsx(*, plan: TrainingPlan, rows, now: datetime.datetime) -
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Danh sách"))
     sheet.append(export_row(
-        [_("Kế hoạch"), plan.name, _("Năm"), plan.year, _("Hạn"), plan.deadline.strftime("%d/%m/%Y")]
+        [_("Kế hoạch"), plan.name, _("Năm"), plan.year, _("Hạn"), plan.deadline.strftime("%d/%m/%Y")],
+        xlsx=True,
     ))
     sheet.append(export_row([_("Xuất lúc"), timezone.localtime(now).strftime("%H:%M %d/%m/%Y")]))
-    sheet.append(export_row([]))
+    sheet.append([])
     sheet.append(export_row(
         [
             _("Họ và tên"),
@@ -42,7 +43,8 @@ def plan_assignments_xlsx(*, plan: TrainingPlan, rows, now: datetime.datetime) -
             _("Lý do gia hạn"),
             _("Lý do miễn"),
             _("Rời phạm vi ngày"),
-        ]
+        ],
+        xlsx=True,
     ))
     for a in rows.iterator(chunk_size=2000):
         if a.status == PlanAssignment.Status.COMPLETED:
@@ -68,7 +70,8 @@ def plan_assignments_xlsx(*, plan: TrainingPlan, rows, now: datetime.datetime) -
                 a.extension_reason,
                 a.exempt_reason if a.status == PlanAssignment.Status.EXEMPT else "",
                 a.left_on.strftime("%d/%m/%Y") if a.left_on else "",
-            ]
+            ],
+            xlsx=True,
         ))
     buffer = io.BytesIO()
     book.save(buffer)

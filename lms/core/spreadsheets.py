@@ -52,18 +52,20 @@ def cell_text(value) -> str:
     return text
 
 
-def export_cell(value):
-    """A value safe to write into a CSV or XLSX export: text that a spreadsheet would
-    take for a formula (=, +, -, @, tab, CR first) gets a leading apostrophe (so does
-    "+84 912…" or "-1" written as text: shown, never run); numbers, dates and other
-    values are kept as they are."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+def export_cell(value, *, xlsx: bool = False):
+    """A value safe to write into an export. In a CSV, text that a spreadsheet would take
+    for a formula (=, +, -, @, tab, CR first) gets a leading apostrophe (so does "+84 912…"
+    or "-1" written as text: shown, never run). In an XLSX written with openpyxl a text cell
+    stays text whatever its first character, except that openpyxl turns text starting with
+    "=" into a formula: only that gets the apostrophe. Numbers, dates and other values are
+    kept as they are."""
+    if isinstance(value, str) and value.startswith("=" if xlsx else _FORMULA_START):
         return "'" + value
     return value
 
 
-def export_row(values) -> list:
-    return [export_cell(v) for v in values]
+def export_row(values, *, xlsx: bool = False) -> list:
+    return [export_cell(v, xlsx=xlsx) for v in values]
 
 
 def _plausible_cp1258(text: str) -> bool:

@@ -94,6 +94,17 @@ def test_exports_escape_formulas_and_imports_give_the_text_back(value):
         assert table_read(data=data) == [["tên", value]]
 
 
+def test_xlsx_exports_escape_only_what_openpyxl_would_make_a_formula():
+    from openpyxl import load_workbook
+
+    row = export_row(["=1+1", "+84 912 345 678", "-2", "@x"], xlsx=True)
+    assert row == ["'=1+1", "+84 912 345 678", "-2", "@x"]
+    sheet = load_workbook(io.BytesIO(xlsx([row]))).active
+    assert [c.data_type for c in sheet[1]] == ["s", "s", "s", "s"]  # text, never a formula
+    assert [c.data_type for c in load_workbook(io.BytesIO(xlsx([["=1+1"]]))).active[1]] == ["f"]
+    assert table_read(data=xlsx([row])) == [["=1+1", "+84 912 345 678", "-2", "@x"]]
+
+
 def test_tab_and_carriage_return_starts_are_escaped_and_plain_values_kept():
     assert export_cell("\t=1") == "'\t=1" and export_cell("\r=1") == "'\r=1"
     assert export_row([3, 2.5, None, "Bình thường", "'quoted"]) == [3, 2.5, None, "Bình thường", "'quoted"]
