@@ -18,7 +18,22 @@ def _restrictions_changed(**kwargs) -> None:
     page_cache_invalidate()
 
 
+def _competences_changed(**kwargs) -> None:
+    # Course pages and cards show competence titles: cached fragments must not keep an
+    # edited title (now and again after commit, as the names cache does).
+    from django.db import transaction
+
+    page_cache_invalidate()
+    transaction.on_commit(page_cache_invalidate, robust=True)
+
+
 def connect() -> None:
+    from assessments.models import Competence, Framework
+
+    for model in (Competence, Framework):
+        for signal in (post_save, post_delete):
+            signal.connect(_competences_changed, sender=model,
+                           dispatch_uid=f"courses-competences-{model.__name__}-{signal!r}")
     for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
         signal.connect(_structure_changed, dispatch_uid=f"courses-structure-{signal!r}")
     post_delete.connect(_structure_changed, sender=Page, dispatch_uid="courses-structure-page-delete")

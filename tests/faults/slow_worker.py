@@ -64,7 +64,9 @@ def main() -> None:
     else:
         import community_teams.indicators.services as services
 
+        # Whichever writer the refresh uses (the set-based one on PostgreSQL).
         services._villages_write = pausing_after(services._villages_write)
+        services._villages_write_sql = pausing_after(services._villages_write_sql)
 
     app.worker_main(
         [

@@ -81,7 +81,7 @@ def test_confirm_all_or_nothing_with_invalid_questions_writes_nothing(staff_clie
         (b"<quiz><question>", "a.xml", "Tệp XML bị lỗi"),
         (b'<!DOCTYPE quiz [<!ENTITY x "y">]><quiz>&x;</quiz>', "a.xml", "DTD hoặc thực thể"),
         (b"not a zip", "a.xlsx", "không phải là bảng tính Excel"),
-        ("type,text\ntrue_false,Tr\u1eddi\n".encode("utf-16"), "a.csv", "UTF-8"),
+        (b"type,text\ntrue_false,Nguy\xd6n V\xb8n\n", "a.csv", "UTF-8"),  # TCVN3: refused
         (b"foo,bar\n1,2\n", "a.csv", "thiếu cột"),
     ],
 )
