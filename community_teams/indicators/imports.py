@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from community_teams.imports import ImportReport
 from lms.accounts.models import Role
 from lms.accounts.selectors import roles_active_for
 from lms.core.text import fold
@@ -45,22 +46,10 @@ class LegacyRow:
 
 
 @dataclass
-class LegacyReport:
+class LegacyReport(ImportReport):
+    """The same report as the team import's (ok, n_create, n_error), over legacy rows."""
+
     rows: list[LegacyRow] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    written: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and bool(self.rows) and all(r.status != "error" for r in self.rows)
-
-    @property
-    def n_create(self) -> int:
-        return sum(r.status == "create" for r in self.rows)
-
-    @property
-    def n_error(self) -> int:
-        return sum(r.status == "error" for r in self.rows)
 
 
 def legacy_import_allowed(*, user, province: AdministrativeUnit) -> bool:

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from lms import audit
+
 from . import services
 from .models import NOTICE_VERSION, ConsentRecord, ErasureRequest
 from .registry import retention_rules
@@ -22,14 +24,8 @@ PAGE_SIZE = 25
 
 
 def _audit(request, action: str, target, purpose: str) -> None:
-    """Write to the audit log when lms.audit is installed (personal data was read)."""
-    try:
-        from lms.audit import services as audit
-    except ImportError:
-        return
-    record = getattr(audit, "audit_record", None) or getattr(audit, "record", None)
-    if record is not None:
-        record(actor=request.user, action=action, target=target, purpose=purpose, request=request)
+    """Personal data was read: who, what, when, why (lms.audit)."""
+    audit.record(actor=request.user, action=action, target=target, purpose=purpose, request=request)
 
 
 def notice(request):
@@ -54,7 +50,7 @@ def my_data(request):
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "download":
-            _audit(request, "personal_data.export", user, _("Người dùng tải dữ liệu của chính mình"))
+            _audit(request, audit.PERSONAL_DATA_EXPORT, user, _("Người dùng tải dữ liệu của chính mình"))
             return _export_response(services.personal_data_export(user=user), user.pk)
         if action == "erase":
             if request.POST.get("confirm") != "yes":
@@ -134,5 +130,5 @@ def person_export(request, user_id: int):
     if not purpose:
         messages.error(request, _("Hãy ghi mục đích xuất dữ liệu của người này."))
         return redirect("privacy:requests")
-    _audit(request, "personal_data.export", person, purpose)
+    _audit(request, audit.PERSONAL_DATA_EXPORT, person, purpose)
     return _export_response(services.personal_data_export(user=person), person.pk)

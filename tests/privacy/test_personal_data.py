@@ -18,6 +18,7 @@ from courses.certificates.models import Certificate
 from courses.models import CourseCompletion, Enrolment, LessonProgress
 from lms.accounts.models import Role
 from lms.accounts.services import role_assign
+from lms.audit.models import AuditEvent
 from lms.privacy import services
 from lms.privacy.models import ConsentRecord, ErasureRequest
 from tests.community_teams.conftest import device_a, household_a, make_household, member_a, place, visit_item  # noqa: F401
@@ -141,6 +142,7 @@ def test_a_person_asks_and_an_administrator_decides_with_a_reason(client, course
     assert download["Content-Disposition"].startswith("attachment;")
     exported = json.loads(download.content)["sections"]["account"]["data"]["account"]
     assert exported["email"] == "hoa@example.test"
+    assert AuditEvent.objects.filter(actor_id=hoa.pk, action="pd_export", target_id=str(hoa.pk)).count() == 1
     # without the confirmation box nothing is asked
     client.post(reverse("privacy:my_data"), {"action": "erase"})
     assert not ErasureRequest.objects.exists()
@@ -173,6 +175,8 @@ def test_an_administrator_export_needs_a_purpose(client, hoa, admin_user):
     assert client.post(url, {}).status_code == 302
     response = client.post(url, {"purpose": "Trả lời yêu cầu bằng văn bản"})
     assert response.status_code == 200
+    event = AuditEvent.objects.get(actor_id=admin_user.pk, action="pd_export")
+    assert event.target_id == str(hoa.pk) and event.purpose == "Trả lời yêu cầu bằng văn bản"
     assert json.loads(response.content)["person_id"] == hoa.pk
     client.force_login(UserFactory())
     assert client.post(url, {"purpose": "tò mò"}).status_code == 403
