@@ -234,3 +234,40 @@ def village_figures_sql(
     with connection.cursor() as c:
         c.execute(sql, params)
         return [(v, code, period, int(n), int(d)) for v, code, period, n, d in c.fetchall()]
+
+
+def fresh_fill(
+    cursor, *, village_ids, periods: list[Period], bands: dict[str, Band], legacy_villages, many=False
+):
+    """Compute the villages' rows into the temporary table `ind_fresh` (created for the
+    transaction, emptied first): (unit_id, commune_id, province_id, indicator, period,
+    numerator, denominator), with the recorded pre-2025 figures of those villages
+    (`legacy_villages`: (village, indicator, period) → [numerator, denominator]) added.
+    One statement; the incremental refresh and the rebuild then write from it."""
+    wanted = set(village_ids)
+    legacy = [
+        (vid, code, period, num, den)
+        for (vid, code, period), (num, den) in legacy_villages.items()
+        if vid in wanted and code in bands
+    ]
+    legacy_columns = [list(col) for col in zip(*legacy, strict=True)] if legacy else [[], [], [], [], []]
+    figures, params = bind_villages(*figures_sql(periods=periods, bands=bands, many=many), list(village_ids))
+    cursor.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS ind_fresh (unit_id int, commune_id int, province_id int, "
+        "indicator varchar(40), period varchar(8), numerator int, denominator int) ON COMMIT DROP"
+    )
+    cursor.execute("TRUNCATE ind_fresh")
+    cursor.execute(
+        f"""
+        INSERT INTO ind_fresh (unit_id, commune_id, province_id, indicator, period, numerator, denominator)
+        SELECT f.village_id, u.parent_id, cu.parent_id, f.indicator, f.period, sum(f.num), sum(f.den)
+        FROM ({figures}
+              UNION ALL
+              SELECT * FROM unnest(%s::int[], %s::text[], %s::text[], %s::int[], %s::int[])
+        ) AS f (village_id, indicator, period, num, den)
+        JOIN places_administrativeunit u ON u.id = f.village_id
+        LEFT JOIN places_administrativeunit cu ON cu.id = u.parent_id
+        GROUP BY f.village_id, u.parent_id, cu.parent_id, f.indicator, f.period""",
+        [*params, *legacy_columns],
+    )
+    cursor.execute("ANALYZE ind_fresh")

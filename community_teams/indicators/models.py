@@ -118,14 +118,31 @@ class Rollup(models.Model):
     summed under (never in any commune)."""
 
     level = models.CharField(max_length=8, choices=Level.choices)
+    # No single-column indexes: each of these leads one of the composite indexes below,
+    # and every index is written for each of ~20 M village rows at a rebuild.
     unit = models.ForeignKey(
-        "places.AdministrativeUnit", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "places.AdministrativeUnit",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
     )
     commune = models.ForeignKey(
-        "places.AdministrativeUnit", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "places.AdministrativeUnit",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
     )
     province = models.ForeignKey(
-        "places.AdministrativeUnit", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "places.AdministrativeUnit",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
     )
     indicator = models.CharField(max_length=40)
     period = models.CharField(max_length=8)

@@ -21,10 +21,11 @@ from lms.jobs.services import job_enqueue
 from lms.places.models import AdministrativeUnit, UnitSuccession
 
 from .compute import KNOWN, Band, village_figures
-from .compute_sql import bind_villages, figures_sql, village_figures_sql
+from .compute_sql import fresh_fill, village_figures_sql
 from .definitions import DEFAULT_BANDS, NAMES, STATUS_FROM_CSV
 from .models import IndicatorDefinition, Level, QualityFlag, RecordedFigure, Rollup, RollupWatermark, Target
 from .periods import Period, period_parse, periods_covered
+from .rebuild_sql import rebuild_swap
 
 DATA = Path(__file__).resolve().parent / "data"
 REFRESH_JOB = "indicators.rollups_refresh"
@@ -354,43 +355,23 @@ def _villages_write(*, village_ids: list[int], periods: list[Period], bands, now
 def _villages_write_sql(
     *, village_ids: list[int], periods: list[Period], bands, now, legacy_villages, many: bool = False
 ) -> int:
-    """The same as _villages_write, set-based in PostgreSQL (the refresh's villages, or
-    the rebuild's batches of whole provinces with `many`): one statement computes the
-    figures into a temporary table (with the legacy village figures), then one DELETE and
-    one INSERT … ON CONFLICT DO UPDATE against it write only what changed."""
+    """The same as _villages_write, set-based in PostgreSQL (the incremental refresh's
+    villages): one statement computes the figures into a temporary table (with the legacy
+    village figures), then one DELETE and one INSERT … ON CONFLICT DO UPDATE against it
+    write only what changed. (The full rebuild builds a new table instead: rebuild_sql.)"""
     if not village_ids:
         return 0
-    wanted = set(village_ids)
-    legacy = [
-        (vid, code, period, num, den)
-        for (vid, code, period), (num, den) in legacy_villages.items()
-        if vid in wanted and code in bands
-    ]
-    legacy_columns = [list(col) for col in zip(*legacy, strict=True)] if legacy else [[], [], [], [], []]
-    figures, params = bind_villages(*figures_sql(periods=periods, bands=bands, many=many), village_ids)
     table = Rollup._meta.db_table
     same = "f.unit_id = r.unit_id AND f.indicator = r.indicator AND f.period = r.period"
     with connection.cursor() as c:
-        c.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS ind_fresh (unit_id int, commune_id int, province_id int, "
-            "indicator varchar(40), period varchar(8), numerator int, denominator int) ON COMMIT DROP"
+        fresh_fill(
+            c,
+            village_ids=village_ids,
+            periods=periods,
+            bands=bands,
+            legacy_villages=legacy_villages,
+            many=many,
         )
-        c.execute("TRUNCATE ind_fresh")
-        c.execute(
-            f"""
-            INSERT INTO ind_fresh
-                (unit_id, commune_id, province_id, indicator, period, numerator, denominator)
-            SELECT f.village_id, u.parent_id, cu.parent_id, f.indicator, f.period, sum(f.num), sum(f.den)
-            FROM ({figures}
-                  UNION ALL
-                  SELECT * FROM unnest(%s::int[], %s::text[], %s::text[], %s::int[], %s::int[])
-            ) AS f (village_id, indicator, period, num, den)
-            JOIN places_administrativeunit u ON u.id = f.village_id
-            LEFT JOIN places_administrativeunit cu ON cu.id = u.parent_id
-            GROUP BY f.village_id, u.parent_id, cu.parent_id, f.indicator, f.period""",
-            [*params, *legacy_columns],
-        )
-        c.execute("ANALYZE ind_fresh")
         c.execute(
             f"DELETE FROM {table} r WHERE r.level = 'village' AND r.unit_id = ANY(%s) "
             f"AND NOT EXISTS (SELECT 1 FROM ind_fresh f WHERE {same})",
@@ -585,10 +566,11 @@ def _province_chunks(village_ids: list[int]) -> list[list[int]]:
 @transaction.atomic
 def rollups_rebuild(*, now=None, today: datetime.date | None = None) -> int:
     """Recompute every rollup from the raw rows (nightly), in one transaction: readers
-    see the old rows until it commits, never a half-built table. Only rows whose
-    numbers changed are written; rows of units with nothing left are deleted. On
-    PostgreSQL the villages are computed set-based (compute_sql.py), one statement per
-    batch of whole provinces. Returns how many villages were computed."""
+    see the old rows until it commits, never a half-built table. A row whose numbers
+    did not change keeps its `computed_at`. On PostgreSQL the rollups are built into a
+    new table and swapped in (rebuild_sql.py: villages set-based, one statement per
+    batch of whole provinces); elsewhere only the rows that changed are written.
+    Returns how many villages were computed."""
     from community_teams.models import Household, Team
 
     now = now or timezone.now()
@@ -602,36 +584,32 @@ def rollups_rebuild(*, now=None, today: datetime.date | None = None) -> int:
         | set(Team.objects.values_list("village_id", flat=True))
         | {v for v, _c, _p in by_village}
     )
-    wanted = set(village_ids)
-    stale = [
-        v
-        for v in Rollup.objects.filter(level=Level.VILLAGE).values_list("unit_id", flat=True).distinct()
-        if v not in wanted
-    ]
-    for i in range(0, len(stale), 10_000):
-        Rollup.objects.filter(level=Level.VILLAGE, unit_id__in=stale[i : i + 10_000]).delete()
     if _sql_engine():
-        with connection.cursor() as c:
-            c.execute("SET LOCAL work_mem = '64MB'")
-        for chunk in _province_chunks(village_ids):
-            _villages_write_sql(
-                village_ids=chunk,
-                periods=periods,
-                bands=bands,
-                now=now,
-                legacy_villages=by_village,
-                many=True,
-            )
-        with connection.cursor() as c:  # the re-sums below plan with today's row counts
-            c.execute(f"ANALYZE {Rollup._meta.db_table}")
+        rebuild_swap(
+            village_chunks=_province_chunks(village_ids),
+            periods=periods,
+            bands=bands,
+            now=now,
+            legacy_villages=by_village,
+            legacy_communes=by_commune,
+            legacy=legacy,
+        )
     else:
+        wanted = set(village_ids)
+        stale = [
+            v
+            for v in Rollup.objects.filter(level=Level.VILLAGE).values_list("unit_id", flat=True).distinct()
+            if v not in wanted
+        ]
+        for i in range(0, len(stale), 10_000):
+            Rollup.objects.filter(level=Level.VILLAGE, unit_id__in=stale[i : i + 10_000]).delete()
         _villages_write(
             village_ids=village_ids, periods=periods, bands=bands, now=now, legacy_villages=by_village
         )
-    _communes_resum(commune_ids=None, now=now, legacy_communes=by_commune)
-    _legacy_write(legacy=legacy, bands=bands, now=now)
-    _provinces_resum(province_ids=None, now=now)
-    _nation_resum(now=now)
+        _communes_resum(commune_ids=None, now=now, legacy_communes=by_commune)
+        _legacy_write(legacy=legacy, bands=bands, now=now)
+        _provinces_resum(province_ids=None, now=now)
+        _nation_resum(now=now)
     RollupWatermark.objects.update_or_create(
         name="rollups",
         defaults={"visits_until": now, "observations_until": now, "households_until": now, "rebuilt_at": now},
