@@ -4,9 +4,10 @@ Never run in CI.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/lms_h7_bench \
         .venv/bin/python bench/bench_indicators.py [--months 12] [--batch 500] [--skip-rebuild]
 
-1. full rebuild (`rollups_rebuild`, what the nightly job runs), timed, with the number of
-   villages and rollup rows; then a second rebuild with nothing changed (what most
-   nights are: only changed rows are written);
+1. full rebuild (`rollups_rebuild`, what the nightly job runs), timed, with each step of
+   the new-table-and-swap (rebuild_sql.py) and the number of villages and rollup rows;
+   then a second rebuild with nothing changed (what most nights are: unchanged rows
+   keep their computed_at);
 2. incremental: one batch of `--batch` visits through `visit_batch_sync` (a member of the
    villages of one commune), then `rollups_refresh` (the job: watermark → touched
    villages → recompute → re-sum their commune, province, nation), timed, with each
@@ -18,6 +19,7 @@ Never run in CI.
 import argparse
 import datetime
 import functools
+import logging
 import os
 import random
 import statistics
@@ -96,6 +98,12 @@ def main() -> None:
     parser.add_argument("--skip-rebuild", action="store_true")
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
+    steps = logging.getLogger("community_teams.indicators.rebuild_sql")  # the rebuild's steps
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("    %(message)s"))
+    steps.addHandler(handler)
+    steps.setLevel(logging.INFO)
+    steps.propagate = False
     today = timezone.localdate()
     first = (today.replace(day=1) - datetime.timedelta(days=31 * (args.months - 1))).replace(day=1)
     settings.INDICATORS_FIRST_MONTH = f"{first:%Y-%m}"

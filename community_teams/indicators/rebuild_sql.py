@@ -28,7 +28,9 @@ The rules are the same as the incremental refresh's (services.py); the property 
 (tests/indicators/test_rollups.py) proves the two equal after any sequence of changes.
 """
 
+import logging
 import re
+import time
 
 from django.db import connection
 
@@ -37,6 +39,7 @@ from .models import Rollup
 
 COLUMNS = "level, unit_id, commune_id, province_id, indicator, period, numerator, denominator, computed_at"
 _FIGURE = "(level, unit_id, commune_id, province_id, indicator, period, numerator, denominator)"
+log = logging.getLogger(__name__)
 _INDEX_DEF = re.compile(r"^(CREATE (?:UNIQUE )?INDEX )(\S+)( ON (?:ONLY )?)(\S+)( .*)$", re.S)
 
 
@@ -87,6 +90,20 @@ def _schema(c, table: str) -> tuple[list, list]:
     return indexes, c.fetchall()
 
 
+class _Steps:
+    """Each step's time in the log (a national rebuild takes minutes: say where)."""
+
+    def __init__(self):
+        self.started = self.last = time.monotonic()
+        self.times: dict[str, float] = {}
+
+    def done(self, step: str) -> None:
+        now = time.monotonic()
+        self.times[step] = self.times.get(step, 0.0) + now - self.last
+        self.last = now
+        log.info("rollup rebuild: %s done after %.1f s", step, now - self.started)
+
+
 def rebuild_swap(
     *, village_chunks: list[list[int]], periods, bands, now, legacy_villages, legacy_communes, legacy
 ) -> tuple[int, int]:
@@ -94,6 +111,7 @@ def rebuild_swap(
     module's docstring). Returns (rows, rows whose figure changed)."""
     table = Rollup._meta.db_table
     shadow = f"{table}_next"
+    steps = _Steps()
     with connection.cursor() as c:
         c.execute("SET LOCAL work_mem = '64MB'")
         c.execute("SET LOCAL maintenance_work_mem = '512MB'")
@@ -110,6 +128,7 @@ def rebuild_swap(
             fresh_fill(
                 c, village_ids=chunk, periods=periods, bands=bands, legacy_villages=legacy_villages, many=True
             )
+            steps.done("villages computed")
             _carry_insert(
                 c,
                 shadow=shadow,
@@ -121,6 +140,7 @@ def rebuild_swap(
                 old_params=[list(chunk)],
                 now=now,
             )
+            steps.done("villages appended")
 
         extra, extra_params = _unnest(
             [(cid, code, period, n, d) for (cid, code, period), (n, d) in legacy_communes.items()],
@@ -192,6 +212,7 @@ def rebuild_swap(
             nation=True,
         )
 
+        steps.done("communes, provinces, nation summed")
         # The live table's indexes and constraints, under temporary names until the swap.
         renames = []
         for i, (name, index_def, constraint_def) in enumerate(indexes):
@@ -204,11 +225,14 @@ def rebuild_swap(
                     raise RuntimeError(f"unexpected index definition: {index_def}")
                 c.execute(f"{match[1]}{temporary}{match[3]}{shadow}{match[5]}")
             renames.append((temporary, name))
+        steps.done("indexes built")
         for name, definition in foreign_keys:
             c.execute(f'ALTER TABLE {shadow} ADD CONSTRAINT "{name}" {definition}')
+        steps.done("foreign keys checked")
         c.execute(f"ANALYZE {shadow}")
         c.execute(f"SELECT count(*), count(*) FILTER (WHERE computed_at = %s) FROM {shadow}", [now])
         rows, changed = c.fetchone()
+        steps.done("analysed and counted")
         c.execute("SELECT pg_get_serial_sequence(%s, 'id')", [shadow])
         new_sequence = c.fetchone()[0]
 
@@ -223,4 +247,12 @@ def rebuild_swap(
         if sequence and new_sequence:
             c.execute(f"ALTER SEQUENCE {new_sequence} RENAME TO {sequence.split('.')[-1]}")
         c.execute("SET CONSTRAINTS ALL DEFERRED")
+        steps.done("swapped")
+    log.info(
+        "rollup rebuild: %s rows (%s changed) in %.1f s: %s",
+        rows,
+        changed,
+        time.monotonic() - steps.started,
+        ", ".join(f"{k} {v:.1f} s" for k, v in steps.times.items()),
+    )
     return rows, changed
