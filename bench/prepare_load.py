@@ -44,6 +44,7 @@ from community_teams.models import Household, Resident  # noqa: E402
 from community_teams.services import device_register  # noqa: E402
 from courses.models import CourseIndexPage, CoursePage, Enrolment, LessonPage  # noqa: E402
 from courses.services import enrolment_create  # noqa: E402
+from lms.accounts.middleware import SESSION_OK  # noqa: E402
 from lms.accounts.models import Role, RoleAssignment, User  # noqa: E402
 from lms.accounts.services import role_assign  # noqa: E402
 from lms.core.services import api_token_create  # noqa: E402
@@ -55,6 +56,7 @@ def session_for(user) -> str:
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store[SESSION_OK] = True  # officers and managers: as after the second factor at login
     store.create()
     return store.session_key
 
