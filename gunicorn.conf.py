@@ -41,10 +41,12 @@ graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 # gunicorn, closes idle connections: no request is ever sent on a half-closed one.
 keepalive = _int("GUNICORN_KEEPALIVE", 75)
 
-# Recycle each worker after about 2,000 requests (bounds slow memory growth); the jitter
-# spreads the restarts so workers never all restart at once.
+# Recycle each worker after 2,000-3,000 requests (bounds slow memory growth). The
+# jitter must be wide: evenly loaded workers reach their count together, and with a
+# jitter of 10 % all three restarted within 70 s in the load test (docs/performance.md),
+# each closing its kept-alive connections (14 resets in 3,978 requests).
 max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 1000)
 # Load Django once in the arbiter and fork: workers share its memory and a recycled
 # worker starts in milliseconds. Code changes need a restart (SIGTERM + start), not HUP.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() not in ("0", "false", "no")
