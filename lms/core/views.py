@@ -2,10 +2,15 @@
 
 /healthz  liveness: the process answers. Never touches a dependency, so an outage of
           the database does not make the orchestrator restart every web process.
-/readyz   readiness: database, cache and broker each checked; 503 if one is down, so
-          the load balancer stops sending traffic to this instance. Cheap enough to probe
-          every few seconds: one SELECT 1, two cache round trips, one broker connection;
-          bounded by DB_CONNECT_TIMEOUT (5 s), the cache's 1 s and the broker's 2 s.
+/readyz   readiness: database, cache and broker each checked and reported. 503 only
+          when this instance cannot serve (the database is down), so the load balancer
+          stops sending it traffic; a cache or broker outage answers 200 with status
+          "degraded" (pages render and jobs wait in the outbox without Redis: taking
+          every instance out, as they share one Redis, would turn a degraded site into a
+          dead one). ?strict=1 answers 503 on any failed check, for monitoring.
+          Cheap enough to probe every few seconds: one SELECT 1, two cache round trips,
+          one broker connection; bounded by DB_CONNECT_TIMEOUT (5 s), the cache's 1 s
+          and the broker's 2 s.
 """
 
 import os
@@ -63,10 +68,15 @@ CHECKS: dict[str, Callable[[], str]] = {
     "cache": _check_cache,
     "broker": _check_broker,
 }
+# Without these the instance cannot answer a request: 503 even in the lenient mode.
+REQUIRED = frozenset({"database"})
 
 
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
+    """{"status": "ok" | "degraded" | "error", "strict": bool, "checks": {name: {"status":
+    "ok" | "skipped" | "error", "required": bool, "ms": float, "error": class name}}}."""
+    strict = request.GET.get("strict", "") not in ("", "0", "false")
     checks: dict[str, dict] = {}
     for name, check in CHECKS.items():
         started = time.monotonic()
@@ -75,8 +85,14 @@ def readyz(request: HttpRequest) -> JsonResponse:
         except Exception as exc:  # reported, not raised: that is the point of the probe
             result = {"status": "error", "error": type(exc).__name__}
         result["ms"] = round((time.monotonic() - started) * 1000, 1)
+        result["required"] = name in REQUIRED
         checks[name] = result
-    ready = all(c["status"] in ("ok", "skipped") for c in checks.values())
-    return JsonResponse(
-        {"status": "ok" if ready else "error", "checks": checks}, status=200 if ready else 503
-    )
+    failed = {name for name, c in checks.items() if c["status"] not in ("ok", "skipped")}
+    if failed & REQUIRED:
+        status = "error"
+    elif failed:
+        status = "degraded"
+    else:
+        status = "ok"
+    serving = status == "ok" or (status == "degraded" and not strict)
+    return JsonResponse({"status": status, "strict": strict, "checks": checks}, status=200 if serving else 503)

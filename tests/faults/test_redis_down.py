@@ -78,10 +78,14 @@ def test_with_redis_stopped_pages_render_writes_are_kept_and_jobs_wait(services_
     assert {"certificates.render_pdf", "indicators.rollups_refresh"} <= tasks
     assert set(waiting.values_list("state", flat=True)) == {State.PENDING}
     assert dispatch_pending() == 0
-    # The readiness probe says what is down.
-    ready = client.get("/readyz").json()
+    # The readiness probe says what is down, and keeps the instance in the balancer
+    # (200, "degraded"): it still serves, as above. The strict probe (alerts) fails.
+    response = client.get("/readyz")
+    ready = response.json()
+    assert response.status_code == 200 and ready["status"] == "degraded", ready
     assert ready["checks"]["cache"]["status"] == "error" and ready["checks"]["broker"]["status"] == "error"
     assert ready["checks"]["database"]["status"] == "ok"
+    assert client.get("/readyz?strict=1").status_code == 503
 
     # Redis is back: the dispatcher sends every waiting job and a real worker runs them.
     redis.start()

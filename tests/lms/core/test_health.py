@@ -27,17 +27,44 @@ def test_readyz_reports_each_check(client):
     assert body["checks"]["cache"]["status"] == "ok"
 
 
-@pytest.mark.parametrize("failing", ["database", "cache", "broker"])
-def test_readyz_is_503_when_one_dependency_is_down(client, failing):
-    def down():
-        raise ConnectionError("down")
+def _down():
+    raise ConnectionError("down")
 
-    with mock.patch.dict(views.CHECKS, {failing: down}):
+
+def test_readyz_is_503_when_the_database_is_down(client):
+    """Without the database this instance cannot serve: the balancer must take it out."""
+    with mock.patch.dict(views.CHECKS, {"database": _down}):
         status, body = _get(client, "/readyz")
     assert status == 503 and body["status"] == "error"
-    assert body["checks"][failing] == {"status": "error", "error": "ConnectionError", "ms": mock.ANY}
+    assert body["checks"]["database"] == {
+        "status": "error", "error": "ConnectionError", "ms": mock.ANY, "required": True,
+    }
+    assert body["checks"]["cache"]["status"] == "ok" and body["checks"]["cache"]["required"] is False
+
+
+@pytest.mark.parametrize("failing", ["cache", "broker"])
+def test_readyz_is_200_degraded_when_redis_is_down(client, failing):
+    """Pages render and jobs wait in the outbox without Redis (tests/faults): every
+    instance shares one Redis, so a 503 here would take the whole site out."""
+    with mock.patch.dict(views.CHECKS, {failing: _down}):
+        status, body = _get(client, "/readyz")
+    assert status == 200 and body["status"] == "degraded" and body["strict"] is False
+    assert body["checks"][failing] == {
+        "status": "error", "error": "ConnectionError", "ms": mock.ANY, "required": False,
+    }
     others = {name for name in body["checks"] if name != failing}
     assert all(body["checks"][n]["status"] in ("ok", "skipped") for n in others)
+
+
+@pytest.mark.parametrize("failing", ["database", "cache", "broker"])
+def test_readyz_strict_is_503_when_any_check_fails(client, failing):
+    """?strict=1, for monitoring and alerts: any failed check is a 503."""
+    with mock.patch.dict(views.CHECKS, {failing: _down}):
+        status, body = _get(client, "/readyz?strict=1")
+    assert status == 503 and body["strict"] is True
+    assert body["status"] == ("error" if failing == "database" else "degraded")
+    status, body = _get(client, "/readyz?strict=1")
+    assert status == 200 and body == {"status": "ok", "strict": True, "checks": mock.ANY}
 
 
 def test_readyz_reaches_the_real_broker_and_notices_when_it_is_gone(client):
@@ -49,8 +76,10 @@ def test_readyz_reaches_the_real_broker_and_notices_when_it_is_gone(client):
         assert status == 200 and body["checks"]["broker"]["status"] == "ok"
         celery_app.conf.broker_url = "redis://127.0.0.1:6390/0"  # nothing listens there
         status, body = _get(client, "/readyz")
-        assert status == 503 and body["checks"]["broker"]["status"] == "error"
+        assert status == 200 and body["status"] == "degraded"
+        assert body["checks"]["broker"]["status"] == "error"
         assert body["checks"]["broker"]["ms"] < 3000
+        assert _get(client, "/readyz?strict=1")[0] == 503
     finally:
         celery_app.conf.task_always_eager, celery_app.conf.broker_url = before
 
