@@ -154,7 +154,8 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            # django-redis, plus a per-process fallback for sign-in limits (lms/core/cache.py).
+            "BACKEND": "lms.core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {
                 # A Redis outage must degrade the site, not break it: errors are ignored

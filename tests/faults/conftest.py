@@ -128,7 +128,7 @@ def services_at(redis_server, settings):
     settings.CACHES = {
         "default": {
             **settings.CACHES["default"],
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "lms.core.cache.RedisCache",
             "LOCATION": redis_server.url(0),
             "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
             "KEY_PREFIX": f"faults-{uuid.uuid4().hex[:8]}",
