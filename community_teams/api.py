@@ -22,6 +22,7 @@ from ninja.errors import HttpError
 from ninja.security import APIKeyHeader
 
 from lms.accounts import ratelimit as lms_ratelimit
+from lms.core.api import ErrorOut
 from lms.core.auth import session_auth
 from lms.core.errors import json_error
 
@@ -109,11 +110,6 @@ class DeviceOut(Schema):
     token: str
     user: UserOut
     villages: list[VillageOut]
-
-
-class ErrorOut(Schema):
-    detail: str
-    code: str
 
 
 @router.post(

@@ -23,7 +23,9 @@ from courses.certificates.selectors import (
 router = Router(tags=["certificates"])
 
 
-class CompetenceOut(Schema):
+class CertificateCompetenceOut(Schema):
+    # Not "CompetenceOut": OpenAPI components are named by class, and the frameworks
+    # API has its own CompetenceOut (one would silently replace the other).
     code: str
     title: str
     level: str
@@ -40,7 +42,7 @@ class VerificationOut(Schema):
     issued_at: datetime.datetime
     revoked_at: datetime.datetime | None
     replaced_by: str | None
-    competences: list[CompetenceOut]
+    competences: list[CertificateCompetenceOut]
     verification_url: str
     badge_url: str | None
 

@@ -24,7 +24,8 @@ class ErrorOut(Schema):
     errors: list[dict] | None = None
 
 
-class UnitOut(Schema):
+class RoleUnitOut(Schema):
+    # Not "UnitOut": the places API has its own (OpenAPI components are named by class).
     id: int
     code: str
     name: str
@@ -42,7 +43,7 @@ class RoleOut(Schema):
     role: str
     role_label: str
     position: str
-    unit: UnitOut | None
+    unit: RoleUnitOut | None
     agency: AgencyOut | None
     valid_from: datetime.date
     valid_to: datetime.date | None

@@ -117,6 +117,34 @@ def test_numbers_past_bigint_are_a_clear_422(world):
         assert "phạm vi" in response.json()["detail"]
 
 
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def test_no_two_schemas_share_a_component_name():
+    """OpenAPI components are named by class name, and django-ninja keeps the last class
+    of a name: two "CompetenceOut" (frameworks, certificates) documented the frameworks'
+    competences with the certificate's fields, and two "UnitOut" (places, /me) and two
+    "ErrorOut" did the same silently. Every schema class of ours that the document
+    names must be the only one of its name."""
+    from ninja import Schema
+
+    document = api.get_openapi_schema()
+    ours = ("lms.", "content.", "courses.", "assessments.", "community_teams.")
+    by_name: dict[str, set[str]] = {}
+    for cls in _subclasses(Schema):
+        if cls.__module__.startswith(ours):
+            by_name.setdefault(cls.__name__, set()).add(f"{cls.__module__}.{cls.__qualname__}")
+    clashes = {
+        name: sorted(where)
+        for name, where in by_name.items()
+        if len(where) > 1 and name in document["components"]["schemas"]
+    }
+    assert clashes == {}
+
+
 def test_unit_level_is_documented_as_a_unit_level():
     """The places API documented a unit's level as a course's (beginner, …): both enums
     were named "Level" in the OpenAPI components."""
