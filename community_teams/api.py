@@ -6,6 +6,8 @@ Device authentication: ``Authorization: Device <token>`` (a token from
 ``POST /api/v1/teams/devices``; only its digest is stored). An unknown, revoked or
 expired (30 days without a sync) token answers 401 with code ``device_unknown``,
 ``device_revoked`` or ``device_expired``, so the app knows to wipe its register.
+
+A register download that carries households writes one row to the audit log (lms.audit).
 """
 
 import json
@@ -21,6 +23,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import APIKeyHeader
 
+from lms import audit
 from lms.accounts import ratelimit as lms_ratelimit
 from lms.core.api import ErrorOut
 from lms.core.auth import session_auth
@@ -33,6 +36,9 @@ from .sync import MAX_BATCH, visit_batch_sync
 
 router = Router(tags=["community_teams"])
 access_log = logging.getLogger("community_teams.access")
+
+# The purpose written to the audit log when a phone downloads a village register.
+REGISTER_PURPOSE = "Hỗ trợ hộ gia đình trong thôn của tổ (tải sổ hộ về thiết bị)"
 
 
 class DeviceAuth(APIKeyHeader):
@@ -169,9 +175,36 @@ def sync_data(request: HttpRequest, since: str = ""):
         user.pk,
         device.pk if device else "-",
     )
+    _audit_register_download(request, data=data, device=device, since=since)
     if device is not None:
         device_synced(device=device)
     return data
+
+
+def _audit_register_download(request: HttpRequest, *, data: dict, device, since: str) -> None:
+    """One audit row per download that carries personal data (households' labels and
+    address hints, residents' birth years and sex), not one per household: the row names
+    the villages and the counts. A change-only download with no live household (nothing
+    changed, or only deletions, which come without personal data) writes nothing."""
+    live = [h for h in data["households"] if not h["deleted"]]
+    if not live:
+        return
+    villages = sorted({h["village_id"] for h in live})
+    audit.record(
+        actor=request.user,
+        action=audit.PERSONAL_DATA_EXPORT,
+        target=("places.administrativeunit", villages[0]) if len(villages) == 1 else None,
+        purpose=REGISTER_PURPOSE,
+        request=request,
+        detail={
+            "method": request.method,
+            "villages": villages,
+            "households": len(live),
+            "residents": sum(len(h["residents"]) for h in live),
+            "full": not since,
+            "device": str(device.pk) if device is not None else None,
+        },
+    )
 
 
 @router.post("/visits/sync", auth=[device_auth, session_auth], summary="Send a batch of visits")

@@ -2,7 +2,8 @@
 
 - GET /assignments: the caller's own assignments (this year's and later).
 - GET /plans/{id}/assignments: for training managers, the plan's assignments of people
-  in the agencies they manage (others: 403; a plan they may not see: 404).
+  in the agencies they manage (others: 403; a plan they may not see: 404). Each answer
+  writes one row to the audit log (lms.audit: who, which plan, when, why).
 Errors are JSON {"detail", "code", "errors"} (lms.core.errors).
 """
 
@@ -15,10 +16,14 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
+from lms import audit
+
 from . import selectors
 from .models import PlanAssignment
 
 router = Router(tags=["training"])
+
+PLAN_PURPOSE = "Quản lý bồi dưỡng cán bộ, công chức"
 
 
 class AssignmentOut(Schema):
@@ -132,4 +137,19 @@ def plan_assignments(request, plan_id: int, filters: Query[AssignmentFilters]):
     rows = selectors.plan_assignments_visible_to(
         user=user, plan=plan, status=filters.status or "", overdue=filters.overdue
     ).select_related("plan")
+    # Names, agencies, positions of the people in scope: one audit row per request (the
+    # page asked for), written before the page is read, as the views do.
+    audit.record(
+        actor=user,
+        action=audit.PERSONAL_DATA_VIEW,
+        target=plan,
+        purpose=PLAN_PURPOSE,
+        request=request,
+        detail={
+            "method": request.method,
+            "page": request.GET.get("page", "1")[:20],
+            "status": filters.status or "",
+            "overdue": filters.overdue,
+        },
+    )
     return _Rows(rows)

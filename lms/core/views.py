@@ -95,4 +95,5 @@ def readyz(request: HttpRequest) -> JsonResponse:
     else:
         status = "ok"
     serving = status == "ok" or (status == "degraded" and not strict)
-    return JsonResponse({"status": status, "strict": strict, "checks": checks}, status=200 if serving else 503)
+    body = {"status": status, "strict": strict, "checks": checks}
+    return JsonResponse(body, status=200 if serving else 503)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from community_teams.models import Device, SupportVisit
 from community_teams.services import household_update
-from tests.community_teams.conftest import visit_item
+from tests.community_teams.conftest import make_household, visit_item
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -190,3 +190,50 @@ def test_a_correction_from_the_app_replaces_the_sent_version(member_a, household
     ghost = visit_item(household, people, replaces=str(uuid.uuid4()))
     assert post_visits(client, [ghost])[1]["results"][0]["code"] == 422
     assert SupportVisit.objects.count() == 3
+
+
+def test_register_download_is_audited_once_per_request(member_a, household_a, device_a, place):
+    """Issue 9: every access to personal data is logged. A download carrying households
+    writes one audit row (who, which villages, how many, from which device, why), not one
+    per household; a change-only download with nothing live writes none."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lms.audit.models import AuditAction, AuditEvent
+
+    household, people = household_a
+    make_household(by=member_a, village=place["village_a"], label="Hộ thứ hai")
+    device, token = device_a
+    client = device_client(token)
+    with CaptureQueriesContext(connection) as captured:
+        full = client.get("/api/v1/teams/sync-data")
+    assert full.status_code == 200 and len(full.json()["households"]) == 2
+    inserts = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().startswith("INSERT")]
+    assert len(inserts) == 1 and '"audit_auditevent"' in inserts[0]
+    event = AuditEvent.objects.filter(action__startswith="pd_").get()
+    assert (event.action, event.actor_id) == (AuditAction.PERSONAL_DATA_EXPORT, member_a.pk)
+    assert (event.target_type, event.target_id) == ("places.administrativeunit", str(place["village_a"].pk))
+    assert event.purpose.startswith("Hỗ trợ hộ gia đình")
+    assert event.path == "/api/v1/teams/sync-data"
+    assert event.detail == {
+        "method": "GET", "villages": [place["village_a"].pk], "households": 2,
+        "residents": len(people) + 2, "full": True, "device": str(device.pk),
+    }
+
+    # Nothing changed since the cursor: no personal data left, nothing recorded.
+    from community_teams.selectors import cursor_encode
+
+    later = cursor_encode(timezone.now() + datetime.timedelta(minutes=5))
+    assert client.get(f"/api/v1/teams/sync-data?since={later}").json()["households"] == []
+    assert AuditEvent.objects.filter(action__startswith="pd_").count() == 1
+    # Refused: nothing recorded either.
+    outsider = Client()
+    outsider.force_login(UserFactory(username="outsider"))
+    assert outsider.get("/api/v1/teams/sync-data").status_code == 403
+    assert AuditEvent.objects.filter(action__startswith="pd_").count() == 1
+    # The session (the web form's download) is recorded too, without a device.
+    web = Client()
+    web.force_login(member_a)
+    assert web.get("/api/v1/teams/sync-data").status_code == 200
+    latest = AuditEvent.objects.filter(action__startswith="pd_").order_by("-id").first()
+    assert latest.detail["device"] is None

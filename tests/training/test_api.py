@@ -57,3 +57,35 @@ def test_plan_assignments_are_scoped(client, setup, manager, division_manager):
     client.force_login(division_manager)
     assert {i["full_name"] for i in client.get(url).json()["items"]} == {"Người A"}
     assert client.get(url, {"status": "nonsense"}).status_code == 422
+
+
+def test_plan_assignments_read_is_audited_once_per_request(client, setup, manager):
+    """Names, agencies and positions of people: one audit row per request (not per
+    person), none for a refusal."""
+    from lms.audit.models import AuditAction, AuditEvent
+
+    url = f"/api/v1/training/plans/{setup['plan'].pk}/assignments"
+    client.force_login(setup["a"])
+    assert client.get(url).status_code == 403
+    client.force_login(manager)
+    assert client.get(f"/api/v1/training/plans/{setup['other'].pk}/assignments").status_code == 404
+    assert not AuditEvent.objects.filter(action__startswith="pd_").exists()
+    response = client.get(url, {"status": "not_started"})
+    assert response.status_code == 200 and len(response.json()["items"]) == 1
+    event = AuditEvent.objects.filter(action__startswith="pd_").get()
+    assert (event.action, event.actor_id) == (AuditAction.PERSONAL_DATA_VIEW, manager.pk)
+    assert (event.target_type, event.target_id) == (setup["plan"]._meta.label_lower, str(setup["plan"].pk))
+    assert event.purpose == "Quản lý bồi dưỡng cán bộ, công chức"
+    assert event.detail == {"method": "GET", "page": "1", "status": "not_started", "overdue": False}
+
+
+def test_plan_assignments_with_a_bearer_token_are_audited_as_the_token_owner(setup, manager):
+    from django.test import Client
+
+    from lms.audit.models import AuditEvent
+    from lms.core.services import api_token_create
+
+    _token, plaintext = api_token_create(user=manager, name="Báo cáo")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    assert client.get(f"/api/v1/training/plans/{setup['plan'].pk}/assignments").status_code == 200
+    assert AuditEvent.objects.filter(action__startswith="pd_").get().actor_id == manager.pk
