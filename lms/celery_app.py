@@ -70,6 +70,12 @@ app.conf.beat_schedule = {
         "args": ("privacy.retention_apply",),
         "options": {"expires": 3600},
     },
+    "audit-retention": {
+        "task": "lms.jobs.tasks.enqueue_periodic",
+        "schedule": crontab(hour=3, minute=50),  # daily: delete audit events past AUDIT_RETENTION_DAYS
+        "args": ("audit.retention_apply",),
+        "options": {"expires": 3600},
+    },
     "quizzes-pending-imports-sweep": {
         "task": "lms.jobs.tasks.enqueue_periodic",
         "schedule": crontab(hour=3, minute=30),  # daily: delete previewed, never confirmed uploads

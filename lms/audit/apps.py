@@ -9,4 +9,9 @@ class AuditConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.core import checks
+
         from . import signals  # noqa: F401  (sign-ins, sign-outs, roles, MFA)
+        from .checks import retention_setting_check
+
+        checks.register(retention_setting_check)

@@ -2,7 +2,11 @@
 
 Append-only. Rows are written by `lms.audit.record` only; the model refuses to be
 saved twice or deleted, its queryset refuses update() and delete(), and on PostgreSQL a
-trigger refuses UPDATE and DELETE in the database itself (migration 0002). Rows name
+trigger refuses UPDATE and DELETE in the database itself (migration 0002). The one
+exception is the retention job (`lms.audit.services.retention_apply`, migration 0003):
+it deletes rows older than AUDIT_RETENTION_DAYS, and the trigger lets a DELETE through
+only inside a transaction that set `lms.audit_retention` and only for a row older than
+RETENTION_MIN_DAYS. Rows name
 people by id only (actor_id, target_id): erasing or anonymising a person never has to
 rewrite the log, and the page shows whatever the person's record says today.
 """
@@ -28,6 +32,7 @@ class AuditAction(models.TextChoices):
     PERSONAL_DATA_VIEW = "pd_view", _("Xem dữ liệu cá nhân")
     PERSONAL_DATA_EXPORT = "pd_export", _("Xuất dữ liệu cá nhân")
     AUDIT_EXPORT = "audit_export", _("Xuất nhật ký truy cập")
+    AUDIT_RETENTION = "audit_retention", _("Xoá nhật ký quá hạn lưu giữ")
 
 
 class AuditEventQuerySet(models.QuerySet):

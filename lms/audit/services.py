@@ -1,10 +1,13 @@
-"""Writing to the audit log. The only writer: `record`."""
+"""Writing to the audit log. The only writer: `record`; the only deleter:
+`retention_apply` (the nightly job audit.retention_apply)."""
 
+import datetime
 import logging
 
 from django.conf import settings
-from django.db import models
-from django.utils import translation
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, models, transaction
+from django.utils import timezone, translation
 
 from .context import current_request
 from .models import AuditAction, AuditEvent
@@ -74,3 +77,60 @@ def record(
         ip=(client_ip(request) if request is not None else None),
         detail=detail or {},
     )
+
+
+# --- Retention --------------------------------------------------------------------------
+
+# The trigger (migration 0003) refuses to delete anything younger, whatever the setting.
+RETENTION_MIN_DAYS = 365
+RETENTION_BATCH = 5000
+RETENTION_PURPOSE = "Áp dụng thời hạn lưu giữ nhật ký truy cập"
+
+
+def retention_apply(
+    *, now: datetime.datetime | None = None, days: int | None = None, batch_size: int = RETENTION_BATCH
+) -> int:
+    """Delete the events older than `days` (default AUDIT_RETENTION_DAYS; 0 keeps
+    everything) and record that it did; returns how many were deleted.
+
+    The only code that deletes audit rows. Each batch is its own transaction that sets
+    `lms.audit_retention` for that transaction only (the trigger lets a DELETE through
+    with it, and only for rows older than RETENTION_MIN_DAYS); a run cut short leaves
+    whole batches done and the next run goes on. Idempotent."""
+    days = settings.AUDIT_RETENTION_DAYS if days is None else days
+    if not days:
+        return 0
+    if days < RETENTION_MIN_DAYS:
+        raise ImproperlyConfigured(
+            f"AUDIT_RETENTION_DAYS must be 0 (keep) or at least {RETENTION_MIN_DAYS}, not {days}."
+        )
+    before = (now or timezone.now()) - datetime.timedelta(days=days)
+    table = AuditEvent._meta.db_table
+    postgres = connection.vendor == "postgresql"
+    deleted = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if postgres:
+                cursor.execute("SELECT set_config('lms.audit_retention', 'on', true)")
+            try:
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE id IN "  # noqa: S608 (our table name)
+                    f"(SELECT id FROM {table} WHERE at < %s ORDER BY at, id LIMIT %s)",
+                    [before, batch_size],
+                )
+                count = cursor.rowcount
+            finally:
+                if postgres:  # also when called inside a caller's transaction
+                    cursor.execute("SELECT set_config('lms.audit_retention', 'off', true)")
+        deleted += count
+        if count < batch_size:
+            break
+    if deleted:
+        record(
+            action=AuditAction.AUDIT_RETENTION,
+            purpose=RETENTION_PURPOSE,
+            request=None,
+            detail={"deleted": deleted, "before": before.isoformat(), "days": days},
+        )
+    logger.info("audit retention: %d events before %s deleted", deleted, before.isoformat())
+    return deleted

@@ -1,5 +1,6 @@
 """The audit log page and its exports: administrators only."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -57,7 +58,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "audit/event_list.html",
-        {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
+        {"form": form, "page": page, "rows": rows, "query": query.urlencode(),
+         "retention_days": settings.AUDIT_RETENTION_DAYS},
         status=status,
     )
 

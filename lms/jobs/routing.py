@@ -37,6 +37,8 @@ JOB_QUEUES: dict[str, str] = {
     "training.refresh_open_assignments": ROLLUPS,
     # nightly: blank personal details past their retention (a batch over the visits)
     "privacy.retention_apply": ROLLUPS,
+    # nightly: delete audit-log events past AUDIT_RETENTION_DAYS (batches of 5,000)
+    "audit.retention_apply": ROLLUPS,
     # imports
     "quizzes.pending_imports_sweep": IMPORTS,
     # default: short jobs a person may be waiting on

@@ -346,6 +346,11 @@ PERMISSIONS_POLICY = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# The audit log keeps events this many days, then the nightly job audit.retention_apply
+# deletes them in batches (lms.audit.services.retention_apply; 0 keeps everything; the
+# database refuses to delete anything younger than 365 days whatever this says).
+# Five years by default: docs/security.md, "Audit log".
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=5 * 365)
 # <<< security --------------------------------------------------------------------------
 
 # >>> Content-Security-Policy (owned by lms.core.csp; why: docs/security.md) -----------

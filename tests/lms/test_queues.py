@@ -39,6 +39,7 @@ INTENDED = {
     "indicators.rollups_rebuild": "rollups",
     "training.refresh_open_assignments": "rollups",
     "privacy.retention_apply": "rollups",
+    "audit.retention_apply": "rollups",
     # Uploaded files.
     "quizzes.pending_imports_sweep": "imports",
     # Short jobs someone may be waiting on.
