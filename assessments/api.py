@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Body, Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from lms.core.api import ErrorOut
 from lms.core.auth import default_auth
 
 from . import selectors
@@ -157,7 +158,9 @@ def framework_case(request: HttpRequest, framework_id: str, query: Query[CaseQue
     return framework_case_export(framework=_framework(framework_id), language=query.lang)
 
 
-@router.post("/frameworks", response={200: ImportOut, 400: ImportOut}, auth=default_auth,
+# 400 is either the import's report (a package refused) or the API's error body (a body
+# that is not JSON, lms.core.errors): both are documented, as schemathesis found.
+@router.post("/frameworks", response={200: ImportOut, 400: ImportOut | ErrorOut}, auth=default_auth,
              summary="Nhập một gói IMS CASE 1.0 (tất cả hoặc không gì)")
 def framework_case_upload(request: HttpRequest, package: Body[dict[str, Any]], query: Query[ImportQuery]):
     user = request.user
