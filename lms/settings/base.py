@@ -388,7 +388,7 @@ CSP_RELAXED_POLICY = {
     **CSP_POLICY,
     "script-src": ["'self'", "'unsafe-inline'"],
     "style-src": ["'self'", "'unsafe-inline'"],
-    "img-src": ["'self'", "data:", "blob:", "https://www.gravatar.com", *CSP_MEDIA_ORIGINS],
+    "img-src": ["'self'", "data:", "blob:", *CSP_MEDIA_ORIGINS],
     "font-src": ["'self'", "data:"],
     "frame-ancestors": ["'self'"],
 }
@@ -478,6 +478,12 @@ WAGTAILSEARCH_BACKENDS = {
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False  # allauth owns passwords
+# The admin makes no request to other sites (tests/e2e/test_csp.py): no Gravatar (it
+# would send a hash of each editor's e-mail address and their IP address to a third
+# party; Wagtail draws its own default avatar), no check for new Wagtail releases
+# (upgrades go through requirements/, not an editor's banner).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
 
 # --- Logging -------------------------------------------------------------------------

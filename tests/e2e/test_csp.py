@@ -156,3 +156,54 @@ def test_a_refused_inline_handler_is_reported(live_server, browser):
     assert page.evaluate("window.ran") is None
     context.close()
     assert any(p.startswith("CSP: script-src") for p in watch.problems), watch.problems
+
+
+def test_wagtail_admin_runs_under_its_relaxed_policy(live_server, browser):
+    """Wagtail's admin (/admin/) gets CSP_RELAXED_POLICY: inline scripts and styles are
+    allowed there, everything else is as strict as on our pages. An administrator signs
+    in through our login form, then opens the dashboard, the page explorer and a page
+    editor (StreamField, rich text, the side panels): nothing refused, nothing in the
+    console, no uncaught error, the header on every document."""
+    from tests.content.builders import home_build
+    from tests.courses.builders import course_build, index_build
+    from tests.factories import UserFactory
+
+    home = home_build()
+    index = index_build(home)
+    course = course_build(index=index, lessons_per_module=1)
+    admin = UserFactory(
+        username="quan-tri", email="quantri@example.test", is_staff=True, is_superuser=True
+    )
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=admin, email=admin.email, verified=True, primary=True)
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    context.set_default_timeout(30_000)
+    serve_offline(context)
+    watch = Watch(context)
+    page = context.new_page()
+    url = live_server.url
+    page.goto(url + "/admin/")  # Wagtail's login sends people to ours
+    page.wait_for_url(re.compile(r"/accounts/login/"))
+    page.get_by_label("E-mail hoặc số điện thoại").fill(admin.email)
+    page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(url + "/admin/")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("body.wagtail-dashboard, main").first.is_visible()
+
+    page.goto(f"{url}/admin/pages/{index.pk}/")  # the explorer: the catalogue's courses
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text(course.title).first.is_visible()
+
+    page.goto(f"{url}/admin/pages/{course.pk}/edit/")  # the editor
+    page.wait_for_load_state("networkidle")
+    assert page.locator("form#page-edit-form").is_visible()
+    page.locator("#id_title").fill(course.title + " (sửa)")  # the editor's scripts react
+    # The live preview: the admin frames its own preview (frame-ancestors 'self').
+    page.locator('[data-side-panel-toggle="preview"]').click()
+    preview = page.frame_locator("iframe#w-preview-iframe")
+    preview.get_by_role("heading", name=course.title + " (sửa)").wait_for()
+    context.close()
+    assert watch.problems == [], "\n".join(watch.problems)

@@ -78,6 +78,19 @@ def test_a_course_page_path_that_merely_contains_admin_is_strict(client):
     assert _policy(client.get("/tin-tuc/admin/"))["script-src"] == ["'self'"]
 
 
+def test_a_wagtail_preview_is_strict_but_may_be_framed_by_the_admin():
+    """Wagtail renders a preview through a dummy request (is_dummy) at the page's path;
+    the admin frames it. With frame-ancestors 'none' the live preview stayed blank (seen
+    in Chromium, tests/e2e/test_csp.py)."""
+    request = RequestFactory().get("/khoa-hoc/dung-vneid/")
+    request.is_dummy = True
+    policy = _policy(ContentSecurityPolicyMiddleware(lambda r: HttpResponse("x"))(request))
+    assert policy["frame-ancestors"] == ["'self'"]
+    assert policy["script-src"] == ["'self'"] and policy["style-src"] == ["'self'"]
+    plain = _policy(ContentSecurityPolicyMiddleware(lambda r: HttpResponse("x"))(RequestFactory().get("/")))
+    assert plain["frame-ancestors"] == ["'none'"]
+
+
 def test_a_header_set_before_is_kept():
     """A view's own policy, or a cached response's header (paired with the nonce in its
     cached body), is not replaced."""
