@@ -52,8 +52,9 @@ def page_cache_generation(request: HttpRequest | None = None) -> int | None:
     try:
         generation = cache.get(_GENERATION_KEY)
         if generation is None:
-            generation = int(time.time() * 1000)
-            cache.set(_GENERATION_KEY, generation, None)
+            generation = time.time_ns()
+            cache.add(_GENERATION_KEY, generation, None)
+            generation = cache.get(_GENERATION_KEY, generation)
     except Exception:  # noqa: BLE001 - a cache outage must not break the page
         logger.warning("page cache unavailable", exc_info=True)
         return None
@@ -106,6 +107,6 @@ def page_cache_serve(*, page, request: HttpRequest, render) -> HttpResponse:
 def page_cache_invalidate() -> None:
     """Forget every cached anonymous page (a page was published, moved, deleted…)."""
     try:
-        cache.set(_GENERATION_KEY, int(time.time() * 1000), None)
+        cache.set(_GENERATION_KEY, time.time_ns(), None)
     except Exception:  # noqa: BLE001
         logger.warning("page cache unavailable", exc_info=True)

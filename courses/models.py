@@ -116,6 +116,9 @@ class CourseIndexPage(ViewRestrictionCacheMixin, FoldedSearchMixin, Page):
 
     def serve(self, request, *args, **kwargs):
         from courses.cache import page_cache_serve
+        from courses.routing import route_remember
+
+        route_remember(request=request, page=self, levels_below_catalogue=0)
 
         def render():
             response = super(CourseIndexPage, self).serve(request, *args, **kwargs)
@@ -273,7 +276,9 @@ class CoursePage(ViewRestrictionCacheMixin, FoldedSearchMixin, Page):
 
     def serve(self, request, *args, **kwargs):
         from courses.cache import page_cache_serve
+        from courses.routing import route_remember
 
+        route_remember(request=request, page=self, levels_below_catalogue=1)
         return page_cache_serve(
             page=self, request=request, render=lambda: super(CoursePage, self).serve(request, *args, **kwargs)
         )
@@ -300,6 +305,12 @@ class ModulePage(ViewRestrictionCacheMixin, FoldedSearchMixin, Page):
     class Meta:
         verbose_name = _("chương")
         verbose_name_plural = _("chương")
+
+    def serve(self, request, *args, **kwargs):
+        from courses.routing import route_remember
+
+        route_remember(request=request, page=self, levels_below_catalogue=2)
+        return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         from courses.views import module_context
@@ -346,8 +357,10 @@ class LessonPage(ViewRestrictionCacheMixin, FoldedSearchMixin, Page):
         return [block for block in self.body if block.block_type not in HEAVY_BLOCK_TYPES]
 
     def serve(self, request, *args, **kwargs):
+        from courses.routing import route_remember
         from courses.views import lesson_serve
 
+        route_remember(request=request, page=self, levels_below_catalogue=3)
         return lesson_serve(request=request, lesson=self, serve=super().serve, args=args, kwargs=kwargs)
 
 

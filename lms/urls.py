@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from courses.routing import page_serve
 from lms.accounts.views import login_redirect
 from lms.api import api
 
@@ -40,5 +41,10 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# Wagtail's page serving catches everything else: keep it last.
-urlpatterns += [path("", include(wagtail_urls))]
+# Wagtail's page serving catches everything else: keep it last. Through courses.routing,
+# so course and lesson pages are routed from the cache (same pattern and name:
+# reverse("wagtail_serve") is unchanged).
+urlpatterns += [
+    *wagtail_urls.urlpatterns[:-1],
+    re_path(wagtail_urls.serve_pattern, page_serve, name="wagtail_serve"),
+]
