@@ -115,6 +115,34 @@ def lesson_visit(*, learner, lesson: LessonPage, course_id: int) -> bool:
     )
 
 
+# A lesson page records the visit at most this often per learner and lesson: reloading
+# or coming back to the same lesson within it writes nothing (the time credited for the
+# lesson counts from the first opening in that window).
+VISIT_RECORD_SECONDS = 5 * 60
+
+
+def lesson_visit_throttled(*, enrolment: Enrolment | None, lesson: LessonPage,
+                           now: datetime.datetime | None = None) -> bool:
+    """As `lesson_visit`, for the lesson page, which has just read the learner's current
+    enrolment (selectors.learner_course_state): one UPDATE when the learner moved to
+    another lesson or last opened this one VISIT_RECORD_SECONDS ago or more, else none.
+    Returns whether the learner is enrolled."""
+    if enrolment is None:
+        return False
+    now = now or timezone.now()
+    if (
+        enrolment.last_lesson_id == lesson.pk
+        and enrolment.last_visited_at is not None
+        and (now - enrolment.last_visited_at).total_seconds() < VISIT_RECORD_SECONDS
+    ):
+        return True
+    Enrolment.objects.filter(pk=enrolment.pk, status__in=Enrolment.CURRENT).update(
+        last_lesson=lesson, last_visited_at=now
+    )
+    enrolment.last_lesson_id, enrolment.last_visited_at = lesson.pk, now
+    return True
+
+
 def _seconds_credited(
     *, enrolment: Enrolment, lesson: LessonPage, seconds: int | None, now: datetime.datetime
 ) -> int:

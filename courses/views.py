@@ -115,9 +115,10 @@ def catalogue_context(*, request: HttpRequest, index: CourseIndexPage) -> dict:
 
     Shared parts are cached under the page-cache generation (forgotten on any publish,
     move or delete, courses.cache): the list of matching course ids per filter set, each
-    card's HTML (topic, title, summary, length, level, learners) and the filter form's
-    HTML per query string. What belongs to the learner (status and percentage per card)
-    is read per request in one query and never cached with them.
+    card's HTML (topic, title, summary, length, level, learners) with its number of
+    lessons, and the filter form's HTML per query string. What belongs to the learner
+    (status and lessons done per card) is read per request in one query and never
+    cached with them.
     """
     form = CatalogueFilterForm(request.GET or None)
     filters: dict = {}
@@ -130,19 +131,20 @@ def catalogue_context(*, request: HttpRequest, index: CourseIndexPage) -> dict:
     ids = selectors.catalogue_course_ids(index=index, generation=generation, query=query, **filters)
     courses_page = Paginator(ids, COURSES_PER_PAGE).get_page(request.GET.get("page"))
     page_ids = list(courses_page.object_list)
-    html = catalogue_cards(course_ids=page_ids, request=request, generation=generation)
+    shared = catalogue_cards(course_ids=page_ids, request=request, generation=generation)
     states = selectors.catalogue_learner_states(learner=request.user, course_ids=page_ids)
     cards = []
     for course_id in page_ids:
-        if course_id not in html:
+        if course_id not in shared:
             continue  # unpublished since the id list was cached: the next generation drops it
-        status, done, total = states.get(course_id, (None, 0, 0))
+        html, total = shared[course_id]
+        status, done = states.get(course_id, (None, 0))
         percent = 0
         if status == "completed":
             percent = 100
         elif status and total:
             percent = min(100, round(100 * done / total))
-        cards.append({"id": course_id, "html": html[course_id], "status": status, "percent": percent})
+        cards.append({"id": course_id, "html": html, "status": status, "percent": percent})
     params = request.GET.copy()
     params.pop("page", None)
     filtering = bool(query or filters)
@@ -161,11 +163,14 @@ def catalogue_context(*, request: HttpRequest, index: CourseIndexPage) -> dict:
 CATALOGUE_FRAGMENT_SECONDS = 10 * 60
 
 
-def catalogue_cards(*, course_ids: list[int], request: HttpRequest, generation: int | None) -> dict[int, str]:
-    """Each course's card HTML (the part every visitor sees), by id: one cache read for
-    the page of cards, one query and a render for those not cached yet."""
+def catalogue_cards(
+    *, course_ids: list[int], request: HttpRequest, generation: int | None
+) -> dict[int, tuple[str, int]]:
+    """Each course's card HTML (the part every visitor sees) and number of live lessons,
+    by id: one cache read for the page of cards, one query and a render for those not
+    cached yet."""
     language = get_language()
-    keys = {pk: f"courses:card:{generation}:{language}:{pk}" for pk in course_ids}
+    keys = {pk: f"courses:card-v2:{generation}:{language}:{pk}" for pk in course_ids}
     found: dict = {}
     if generation is not None and keys:
         cached = cache.get_many(list(keys.values()))
@@ -173,9 +178,12 @@ def catalogue_cards(*, course_ids: list[int], request: HttpRequest, generation: 
     misses = [pk for pk in course_ids if pk not in found]
     if misses:
         fresh = {
-            course.pk: render_to_string(
-                "courses/includes/course_card.html",
-                {"course": course, "url": selectors.page_url(url_path=course.url_path, request=request)},
+            course.pk: (
+                render_to_string(
+                    "courses/includes/course_card.html",
+                    {"course": course, "url": selectors.page_url(url_path=course.url_path, request=request)},
+                ),
+                course.lesson_total,
             )
             for course in selectors.catalogue_cards_courses(course_ids=misses)
         }
@@ -186,9 +194,11 @@ def catalogue_cards(*, course_ids: list[int], request: HttpRequest, generation: 
 
 
 def _filters_html(*, request: HttpRequest, index: CourseIndexPage, form, filtering: bool, params: str) -> str:
-    """The search and filter form, rendered once per language and query string."""
+    """The search and filter form, rendered once per language and query string (under
+    the page-cache generation: the form's address is the catalogue's)."""
     digest = hashlib.sha256(params.encode()).hexdigest()[:32]
-    key = f"courses:catalogue-form:{index.pk}:{get_language()}:{digest}"
+    generation = page_cache_generation(request)
+    key = f"courses:catalogue-form:{generation}:{index.pk}:{get_language()}:{digest}"
     html = cache.get(key)
     if html is None:
         html = render_to_string("courses/includes/catalogue_filters.html",
@@ -198,8 +208,14 @@ def _filters_html(*, request: HttpRequest, index: CourseIndexPage, form, filteri
 
 
 def course_context(*, request: HttpRequest, course: CoursePage) -> dict:
-    outline = selectors.course_outline_for_learner(course=course, learner=request.user, request=request)
-    enrolment = selectors.enrolment_current(learner=request.user, course_id=course.pk)
+    structure = selectors.course_structure_get(course_path=course.path)
+    mine = selectors.learner_course_state(learner=request.user, course_id=course.pk)
+    outline = (
+        selectors.outline_build(structure=structure, completed=mine.completed, request=request)
+        if structure is not None
+        else None
+    )
+    enrolment = mine.enrolment
     return {
         "outline": outline,
         "enrolment": enrolment,
@@ -230,11 +246,13 @@ def lesson_serve(*, request: HttpRequest, lesson: LessonPage, serve, args, kwarg
     structure = selectors.course_structure_get(course_path=course_path)
     previewing = getattr(request, "is_preview", False)
     enrolled = False
+    completed: frozenset[int] = frozenset()
     if structure is not None and not previewing:
-        enrolled = services.lesson_visit(learner=request.user, lesson=lesson, course_id=structure.id)
-    completed = (
-        selectors.completed_lesson_ids(learner=request.user, course_id=structure.id) if enrolled else set()
-    )
+        # One read of the learner's enrolment and progress; the visit is written at
+        # most every few minutes per lesson (services.VISIT_RECORD_SECONDS).
+        mine = selectors.learner_course_state(learner=request.user, course_id=structure.id)
+        enrolled = services.lesson_visit_throttled(enrolment=mine.enrolment, lesson=lesson)
+        completed = mine.completed if enrolled else frozenset()
     outline = (
         selectors.outline_build(structure=structure, completed=completed, request=request)
         if structure is not None
