@@ -2,7 +2,7 @@
 next to a bare Wagtail page of the same site. Never run in CI.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/lms_bench_courses \
-    REDIS_URL=redis://127.0.0.1:6379/9 .venv/bin/python bench/bench_courses.py
+    REDIS_URL=redis://127.0.0.1:6379/9 .venv/bin/python bench/bench_courses.py [--cpu]
 
 Sets up the database once (migrate, demo site, 200 courses cloned from the demo JSON,
 50,000 learners and 100,000 enrolments by bulk insert), then serves the site with
@@ -25,6 +25,9 @@ process per request is measured (time.process_time: waiting for PostgreSQL and R
 and other programs on the machine, are not counted). Each repetition's ratio is the
 bare page's CPU time divided by the page's; the median is printed. This is the figure
 that survives a machine shared with other work.
+
+COURSES_ROUTE_CACHE=false in the environment turns off the route cache of catalogue,
+course and lesson pages (courses.routing), to measure what it is worth.
 """
 
 import json
@@ -47,6 +50,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -155,12 +159,13 @@ def main() -> None:
         ("lesson page, enrolled learner", base + lesson.url, cookie),
     ]
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "lms.wsgi", "--workers", "2", "--threads", "4",
+        [str(Path(sys.executable).parent / "gunicorn"), "lms.wsgi", "--workers", "2", "--threads", "4",
          "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"],
         cwd=ROOT, env=os.environ.copy(),
     )
     try:
         time.sleep(4)
+        print(f"route cache: {'on' if settings.COURSES_ROUTE_CACHE else 'off'}")
         print(f"load average before: {os.getloadavg()}")
         for _name, url, ck in targets:
             for _ in range(3):  # warm every cache the page uses
@@ -234,6 +239,7 @@ def cpu_main() -> None:
         with connection.execute_wrapper(record):
             client.get(url, HTTP_HOST="127.0.0.1")
         queries[name] = len(seen)
+    print(f"route cache: {'on' if settings.COURSES_ROUTE_CACHE else 'off'}")
     print(f"load average before: {os.getloadavg()}")
     cpu: dict[str, list[float]] = {name: [] for name, _c, _u in targets}
     for _rep in range(REPS):

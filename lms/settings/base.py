@@ -485,6 +485,9 @@ WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False  # allauth owns passwords
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
+# Catalogue, course, module and lesson pages are routed from the cache (courses.routing);
+# off only to measure or to rule it out.
+COURSES_ROUTE_CACHE = env.bool("COURSES_ROUTE_CACHE", default=True)
 
 # --- Logging -------------------------------------------------------------------------
 LOGGING = {
