@@ -109,6 +109,17 @@ class Level(models.TextChoices):
     LEGACY = "legacy", _("Chuỗi số liệu cũ (trước 7/2025)")
 
 
+def _unit_column() -> models.ForeignKey:
+    return models.ForeignKey(
+        "places.AdministrativeUnit",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+
+
 class Rollup(models.Model):
     """Numerator and denominator of one indicator for one unit and period.
 
@@ -120,30 +131,9 @@ class Rollup(models.Model):
     level = models.CharField(max_length=8, choices=Level.choices)
     # No single-column indexes: each of these leads one of the composite indexes below,
     # and every index is written for each of ~20 M village rows at a rebuild.
-    unit = models.ForeignKey(
-        "places.AdministrativeUnit",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-    )
-    commune = models.ForeignKey(
-        "places.AdministrativeUnit",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-    )
-    province = models.ForeignKey(
-        "places.AdministrativeUnit",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-    )
+    unit = _unit_column()
+    commune = _unit_column()
+    province = _unit_column()
     indicator = models.CharField(max_length=40)
     period = models.CharField(max_length=8)
     numerator = models.PositiveIntegerField(default=0)
