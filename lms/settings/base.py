@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "lms.audit.context.AuditContextMiddleware",
+    "lms.audit.admin_reads.AdminReadAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -351,6 +352,14 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # database refuses to delete anything younger than 365 days whatever this says).
 # Five years by default: docs/security.md, "Audit log".
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=5 * 365)
+# Administration pages that show people's data: each page served writes an audit row
+# (lms/audit/admin_reads.py). Our own pages and API operations write theirs themselves.
+AUDIT_ADMIN_PERSONAL_DATA_PATHS = [
+    "/admin/users/",
+    "/django-admin/quizzes/attempt/",
+    "/django-admin/quizzes/response/",
+    "/django-admin/accounts/",
+]
 # <<< security --------------------------------------------------------------------------
 
 # >>> Content-Security-Policy (owned by lms.core.csp; why: docs/security.md) -----------

@@ -57,8 +57,11 @@ def events(action):
 
 def test_sign_in_failure_and_sign_out_are_recorded(client):
     user = person()
-    client.post(reverse("account_login"), {"login": user.email, "password": "sai-mật-khẩu"},
-                REMOTE_ADDR="198.51.100.4")
+    client.post(
+        reverse("account_login"),
+        {"login": user.email, "password": "sai-mật-khẩu"},
+        REMOTE_ADDR="198.51.100.4",
+    )
     [failed] = events(AuditAction.LOGIN_FAILED)
     assert (failed.actor_id, failed.target_type, failed.target_id) == (None, "accounts.user", str(user.pk))
     assert failed.ip == "198.51.100.4"
@@ -140,8 +143,13 @@ def register():
     officer = UserFactory(username="officer")
     role_assign(user=officer, role=Role.COMMUNE_OFFICER, unit=commune)
     household, _people = make_household(by=member, village=village)
-    return {"member": member, "stranger": stranger, "officer": officer, "household": household,
-            "commune": commune}
+    return {
+        "member": member,
+        "stranger": stranger,
+        "officer": officer,
+        "household": household,
+        "commune": commune,
+    }
 
 
 def test_opening_a_household_is_recorded_with_who_what_and_why(client, register):
@@ -169,7 +177,10 @@ def test_an_officer_reading_the_commune_register_is_recorded(client, register):
     assert response.status_code == 200
     [event] = events(AuditAction.PERSONAL_DATA_VIEW)
     assert (event.actor_id, event.target_type, event.target_id) == (
-        register["officer"].pk, "places.administrativeunit", str(register["commune"].pk))
+        register["officer"].pk,
+        "places.administrativeunit",
+        str(register["commune"].pk),
+    )
 
 
 def test_a_manager_opening_a_person_is_recorded(client):
@@ -193,7 +204,11 @@ def test_the_api_records_only_what_is_called():
     target = UserFactory()
     event = audit.record(actor=actor, action=audit.PERSONAL_DATA_EXPORT, target=target, purpose="Kiểm tra")
     assert (event.actor_id, event.target_type, event.target_id, event.purpose) == (
-        actor.pk, "accounts.user", str(target.pk), "Kiểm tra")
+        actor.pk,
+        "accounts.user",
+        str(target.pk),
+        "Kiểm tra",
+    )
     with pytest.raises(ValueError):
         audit.record(actor=actor, action="made-up", target=target)
 
@@ -220,8 +235,10 @@ def test_rows_cannot_be_changed_or_removed_through_the_orm():
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
 def test_the_database_refuses_update_and_delete():
     event = audit.record(action=AuditAction.LOGIN, purpose="x")
-    for sql in ("UPDATE audit_auditevent SET purpose = 'y' WHERE id = %s",
-                "DELETE FROM audit_auditevent WHERE id = %s"):
+    for sql in (
+        "UPDATE audit_auditevent SET purpose = 'y' WHERE id = %s",
+        "DELETE FROM audit_auditevent WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).purpose == "x"
@@ -265,7 +282,7 @@ def test_filters_and_pages(client, admin_user):
 
 
 def test_exports_guard_against_formulas_and_are_recorded(client, admin_user):
-    evil = UserFactory(full_name="=HYPERLINK(\"http://x.test\",\"bấm\")")
+    evil = UserFactory(full_name='=HYPERLINK("http://x.test","bấm")')
     audit.record(actor=evil, action=AuditAction.PERSONAL_DATA_VIEW, target=evil, purpose="@SUM(1)")
     client.force_login(admin_user)
 
@@ -299,3 +316,32 @@ def test_pages_in_english_keep_the_stored_purpose(client, admin_user, settings):
 def test_an_anonymous_client_cannot_reach_exports():
     response = Client().get(reverse("audit:export", args=["csv"]))
     assert response.status_code == 302
+
+
+def test_admin_pages_showing_people_are_audited_and_others_are_not():
+    """Wagtail's user admin and the Django admin's learner records are not our views:
+    the middleware writes one row per page they serve; other admin pages write none."""
+    from django.conf import settings
+
+    admin = UserFactory(username="audit-superuser", is_superuser=True, is_staff=True)
+    client = Client()
+    client.force_login(admin)
+    assert "/admin/users/" in settings.AUDIT_ADMIN_PERSONAL_DATA_PATHS
+    before = AuditEvent.objects.count()
+    assert client.get("/admin/").status_code == 200  # the dashboard shows nobody's data
+    assert AuditEvent.objects.count() == before
+    assert client.get("/admin/users/").status_code == 200
+    event = AuditEvent.objects.order_by("-pk").first()
+    assert AuditEvent.objects.count() == before + 1
+    assert (event.actor_id, event.action, event.path) == (
+        admin.pk,
+        AuditAction.PERSONAL_DATA_VIEW,
+        "/admin/users/",
+    )
+    assert event.purpose and event.detail == {"via": "admin"}
+    assert client.get("/django-admin/quizzes/attempt/").status_code == 200
+    assert AuditEvent.objects.filter(path="/django-admin/quizzes/attempt/").count() == 1
+    # Not signed in: the admin answers with its login page, and nothing is written.
+    count = AuditEvent.objects.count()
+    assert Client().get("/admin/users/").status_code == 302
+    assert AuditEvent.objects.count() == count
