@@ -352,9 +352,7 @@ def _villages_write(*, village_ids: list[int], periods: list[Period], bands, now
     return written
 
 
-def _villages_write_sql(
-    *, village_ids: list[int], periods: list[Period], bands, now, legacy_villages, many: bool = False
-) -> int:
+def _villages_write_sql(*, village_ids: list[int], periods: list[Period], bands, now, legacy_villages) -> int:
     """The same as _villages_write, set-based in PostgreSQL (the incremental refresh's
     villages): one statement computes the figures into a temporary table (with the legacy
     village figures), then one DELETE and one INSERT … ON CONFLICT DO UPDATE against it
@@ -370,7 +368,6 @@ def _villages_write_sql(
             periods=periods,
             bands=bands,
             legacy_villages=legacy_villages,
-            many=many,
         )
         c.execute(
             f"DELETE FROM {table} r WHERE r.level = 'village' AND r.unit_id = ANY(%s) "

@@ -4,8 +4,6 @@ import io
 import json
 import logging
 import re
-import subprocess
-import sys
 from contextlib import contextmanager
 
 import pytest
@@ -14,7 +12,7 @@ from django.test import Client
 
 from lms.core.logs import JsonFormatter, current_log_fields, log_fields
 from lms.jobs.tasks import dispatch_pending
-from tests.lms.test_settings import ROOT, SIGNING_KEY
+from tests.lms.test_settings import production_python
 
 HEX32 = re.compile(r"[0-9a-f]{32}")
 
@@ -101,21 +99,7 @@ def test_production_settings_log_json_lines_on_stdout():
         "log = logging.getLogger('lms.test'); log.warning('xin chào %s', 'bạn', extra={'agency_id': 7})\n"
         "try:\n    1 / 0\nexcept ZeroDivisionError:\n    log.exception('chia cho 0')"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "DJANGO_SETTINGS_MODULE": "lms.settings.production",
-            "DJANGO_SECRET_KEY": "k" * 64,
-            "DJANGO_ALLOWED_HOSTS": "kynangso.example.vn",
-            "CERTIFICATE_SIGNING_KEY": SIGNING_KEY,
-            "DATABASE_URL": "sqlite:///:memory:",
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = production_python(code)
     assert result.returncode == 0, result.stderr
     first, second = (json.loads(line) for line in result.stdout.splitlines())
     assert {k: first[k] for k in ("level", "logger", "message", "agency_id")} == {

@@ -28,6 +28,28 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
+def production_python(code: str, **env: str) -> subprocess.CompletedProcess:
+    """Run `code` in a fresh interpreter under the production settings (a secret key,
+    a signing key, one allowed host, an in-memory SQLite database; `env` adds or
+    overrides), as a deployment would import them."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DJANGO_SETTINGS_MODULE": "lms.settings.production",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+            "DJANGO_ALLOWED_HOSTS": "kynangso.example.vn",
+            "CERTIFICATE_SIGNING_KEY": SIGNING_KEY,
+            "DATABASE_URL": "sqlite:///:memory:",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def test_production_refuses_to_start_without_secret_key():
     result = _manage("check", DJANGO_ALLOWED_HOSTS="kynangso.example.vn")
     assert result.returncode != 0
@@ -131,22 +153,7 @@ def test_production_headers_on_real_responses():
     import json
 
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
-    result = subprocess.run(
-        [sys.executable, "-c", HEADER_SCRIPT],
-        cwd=ROOT,
-        env={
-            **base,
-            "DJANGO_SETTINGS_MODULE": "lms.settings.production",
-            "CERTIFICATE_SIGNING_KEY": SIGNING_KEY,
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-            "DJANGO_ALLOWED_HOSTS": "kynangso.example.vn",
-            "LMS_MFA_REQUIRED": "false",  # production ignores it
-            "DATABASE_URL": "sqlite:///:memory:",
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = production_python(HEADER_SCRIPT, **base, LMS_MFA_REQUIRED="false")  # production ignores it
     assert result.returncode == 0, result.stderr[-3000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out["mfa_required"] is True

@@ -3,11 +3,9 @@
 is built and asked for a signed URL, which boto3 computes locally."""
 
 import json
-import subprocess
-import sys
 from urllib.parse import parse_qs, urlsplit
 
-from tests.lms.test_settings import ROOT, SIGNING_KEY
+from tests.lms.test_settings import production_python
 
 # Production settings imported with the environment given, then only what a storage needs
 # (django.setup() would load every app: seconds for nothing here).
@@ -27,22 +25,7 @@ print(json.dumps(out))
 
 
 def _storage_with(**env) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-c", CODE],
-        cwd=ROOT,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "DJANGO_SETTINGS_MODULE": "lms.settings.production",
-            "DJANGO_SECRET_KEY": "s" * 64,
-            "DJANGO_ALLOWED_HOSTS": "kynangso.example.vn",
-            "CERTIFICATE_SIGNING_KEY": SIGNING_KEY,
-            "DATABASE_URL": "sqlite:///:memory:",
-            **env,
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = production_python(CODE, **env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
